@@ -1,0 +1,31 @@
+"""Reads about who a user is in the programme, cached on the user for the request."""
+
+from cmpp.accounts.models import Organisation, StaffMembership
+
+
+def _staff_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_cmpp_staff_roles"):
+        user._cmpp_staff_roles = set(
+            StaffMembership.objects.filter(user=user).values_list("role", flat=True)
+        )
+    return user._cmpp_staff_roles
+
+
+def user_is_programme_staff(user) -> bool:
+    """Programme staff manage every council, cohort and learner."""
+    return StaffMembership.Role.PROGRAMME_STAFF in _staff_roles(user)
+
+
+def user_sees_whole_programme(user) -> bool:
+    """Programme staff and viewers read every council's records."""
+    return bool(_staff_roles(user))
+
+
+def managing_bodies():
+    return Organisation.objects.filter(can_manage_councils=True)
+
+
+def organisation_get_by_slug(*, slug: str) -> Organisation:
+    return Organisation.objects.get(slug=slug)

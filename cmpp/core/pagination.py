@@ -1,0 +1,35 @@
+"""Pagination shaped for the GOV.UK pagination component."""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+
+
+def paginate(request, queryset, per_page: int | None = None) -> Page:
+    """The page asked for by `?page=`, falling back to the first or last page for bad numbers."""
+    paginator = Paginator(queryset, per_page or settings.CMPP_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.page_links = _page_links(request, page)
+    page.previous_href = _href(request, page.number - 1)
+    page.next_href = _href(request, page.number + 1)
+    return page
+
+
+def _page_links(request, page: Page) -> list[dict]:
+    """Numbered links with ellipses: first, last, and the current page's neighbours."""
+    links, previous = [], 0
+    for number in range(1, page.paginator.num_pages + 1):
+        near = abs(number - page.number) <= 1
+        if number in (1, page.paginator.num_pages) or near:
+            if number - previous > 1:
+                links.append({"ellipsis": True})
+            links.append(
+                {"number": number, "href": _href(request, number), "current": number == page.number}
+            )
+            previous = number
+    return links
+
+
+def _href(request, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"

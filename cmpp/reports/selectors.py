@@ -1,0 +1,110 @@
+"""Reads that span the programme's apps: who a user is, and the figures on home pages."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
+from cohorts.models import AccreditationLevel, Cohort
+from councils.models import Council, ManagingBodyPeriod
+from councils.selectors import council_ids_led_by, councils_visible_to
+from learners.models import Accreditation, Enrolment, Learner
+from learners.selectors import learner_counts_by_status, learner_of_user, learners_visible_to
+
+
+@dataclass(frozen=True)
+class Roles:
+    is_programme_staff: bool
+    sees_whole_programme: bool
+    is_sro: bool
+    is_learner: bool
+
+
+def roles_of(user) -> Roles:
+    if not hasattr(user, "_cmpp_roles"):
+        user._cmpp_roles = Roles(
+            is_programme_staff=user_is_programme_staff(user),
+            sees_whole_programme=user_sees_whole_programme(user),
+            is_sro=bool(council_ids_led_by(user)),
+            is_learner=learner_of_user(user=user) is not None,
+        )
+    return user._cmpp_roles
+
+
+def programme_overview(*, user) -> dict:
+    """Headline figures for programme staff and viewers."""
+    councils = councils_visible_to(user)
+    learners = learners_visible_to(user)
+    by_body = (
+        ManagingBodyPeriod.objects.filter(council__in=councils, ends_on__isnull=True)
+        .values("organisation__short_name")
+        .annotate(n=Count("council"))
+        .order_by("organisation__short_name")
+    )
+    accreditations = dict(
+        Accreditation.objects.filter(learner__in=learners)
+        .values_list("level__name")
+        .annotate(n=Count("pk"))
+    )
+    places = councils.exclude(status=Council.Status.WITHDRAWN).aggregate(
+        funded=Sum("funded_places")
+    )
+    used = (
+        Enrolment.objects.filter(
+            learner__in=learners,
+            level__is_funded=True,
+            status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+        )
+        .values("learner")
+        .distinct()
+        .count()
+    )
+    return {
+        "council_count": councils.count(),
+        "councils_by_body": [(row["organisation__short_name"], row["n"]) for row in by_body],
+        "learner_count": learners.count(),
+        "learners_by_status": learner_counts_by_status(learners),
+        "accreditations_by_level": [
+            (level.name, accreditations.get(level.name, 0))
+            for level in AccreditationLevel.objects.order_by("order")
+        ],
+        "accreditation_count": sum(accreditations.values()),
+        "cohorts_running": Cohort.objects.filter(status=Cohort.Status.RUNNING).count(),
+        "funded_places": places["funded"] or 0,
+        "funded_places_used": used,
+    }
+
+
+def council_overview(*, council: Council, user) -> dict:
+    """Figures for one council's page and its SRO's home."""
+    learners = learners_visible_to(user).filter(council=council)
+    used = (
+        Enrolment.objects.filter(
+            learner__council=council,
+            level__is_funded=True,
+            status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+        )
+        .values("learner")
+        .distinct()
+        .count()
+    )
+    by_level = (
+        learners.values("target_level__name", "target_level__order")
+        .annotate(
+            n=Count("pk"),
+            accredited=Count("pk", filter=Q(status=Learner.Status.ACCREDITED)),
+        )
+        .order_by("target_level__order")
+    )
+    return {
+        "learner_count": learners.count(),
+        "learners_by_status": learner_counts_by_status(learners),
+        "learners_by_level": list(by_level),
+        "funded_places_used": used,
+        "funded_places_free": max(council.funded_places - used, 0),
+        "accreditation_count": Accreditation.objects.filter(learner__in=learners).count(),
+    }
+
+
+def sro_councils(*, user):
+    return councils_visible_to(user).filter(pk__in=council_ids_led_by(user)).order_by("name")

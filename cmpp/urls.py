@@ -1,0 +1,24 @@
+"""URL map. Pages that combine several apps are composed in cmpp.reports (DESIGN.md), so the
+council and cohort pages are routed there though they sit under /councils/ and /cohorts/."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cmpp.core.views import healthz
+from cmpp.reports import views as reports_views
+from learners import views as learners_views
+
+urlpatterns = [
+    path("", reports_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("councils/", include("councils.urls")),
+    path("councils/<int:pk>/", reports_views.council_detail, name="council_detail"),
+    path("cohorts/", include("cohorts.urls")),
+    path("cohorts/<int:pk>/", reports_views.cohort_detail, name="cohort_detail"),
+    path("learners/", include("learners.urls")),
+    path("me/", learners_views.me, name="me"),
+    path("networks/", include("networks.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

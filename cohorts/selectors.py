@@ -1,0 +1,45 @@
+"""Reads of accreditation levels and cohorts, already scoped to the asking user."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cmpp.accounts.selectors import user_sees_whole_programme
+from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """The one access rule for cohort pages: they are programme records, for staff and viewers.
+
+    SROs and learners see the cohorts and sessions of their own learners on their home pages.
+    """
+    if user_sees_whole_programme(user):
+        return Cohort.objects.all()
+    return Cohort.objects.none()
+
+
+def cohort_list(*, user, q: str = "") -> QuerySet[Cohort]:
+    cohorts = cohorts_visible_to(user).select_related("level", "delivery_organisation")
+    if q:
+        cohorts = cohorts.filter(Q(name__icontains=q) | Q(code__icontains=q.strip()))
+    return cohorts.order_by("-starts_on", "code")
+
+
+def cohort_get(*, user, pk: int) -> Cohort:
+    return get_object_or_404(
+        cohorts_visible_to(user).select_related("level", "delivery_organisation"), pk=pk
+    )
+
+
+def cohort_sessions(*, cohort: Cohort) -> QuerySet[CohortSession]:
+    return cohort.sessions.select_related("step").order_by("starts_at")
+
+
+def levels_with_steps() -> QuerySet[AccreditationLevel]:
+    active_steps = LevelStep.objects.filter(is_active=True).order_by("order")
+    return (
+        AccreditationLevel.objects.annotate(
+            active_step_count=Count("steps", filter=Q(steps__is_active=True))
+        )
+        .prefetch_related(Prefetch("steps", queryset=active_steps, to_attr="active_steps"))
+        .order_by("order")
+    )

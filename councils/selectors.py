@@ -1,0 +1,52 @@
+"""Reads of councils, already scoped to what the asking user may see."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from cmpp.accounts.selectors import user_sees_whole_programme
+from councils.models import Council, CouncilRole, ManagingBodyPeriod
+
+
+def council_ids_led_by(user) -> set[int]:
+    """Councils where the user is SRO or deputy SRO, cached on the user for the request."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_cmpp_led_council_ids"):
+        user._cmpp_led_council_ids = set(
+            CouncilRole.objects.filter(user=user).values_list("council_id", flat=True)
+        )
+    return user._cmpp_led_council_ids
+
+
+def councils_visible_to(user) -> QuerySet[Council]:
+    """The one access rule for councils: programme staff and viewers see all, SROs their own."""
+    if user_sees_whole_programme(user):
+        return Council.objects.all()
+    return Council.objects.filter(pk__in=council_ids_led_by(user))
+
+
+def _with_current_body(queryset: QuerySet[Council]) -> QuerySet[Council]:
+    open_period = ManagingBodyPeriod.objects.filter(council=OuterRef("pk"), ends_on__isnull=True)
+    return queryset.annotate(
+        current_body_name=Subquery(open_period.values("organisation__short_name")[:1]),
+        current_body_slug=Subquery(open_period.values("organisation__slug")[:1]),
+    )
+
+
+def council_list(*, user, q: str = "") -> QuerySet[Council]:
+    councils = councils_visible_to(user)
+    if q:
+        councils = councils.filter(Q(name__icontains=q) | Q(code__iexact=q.strip()))
+    return _with_current_body(councils).order_by("name")
+
+
+def council_get(*, user, pk: int) -> Council:
+    return get_object_or_404(_with_current_body(councils_visible_to(user)), pk=pk)
+
+
+def council_managing_body_history(*, council: Council) -> QuerySet[ManagingBodyPeriod]:
+    return council.managing_body_periods.select_related("organisation").order_by("-starts_on")
+
+
+def council_roles(*, council: Council) -> QuerySet[CouncilRole]:
+    return council.roles.select_related("user").order_by("role", "user__email")

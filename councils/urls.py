@@ -1,0 +1,9 @@
+from django.urls import path
+
+from councils import views
+
+app_name = "councils"
+
+urlpatterns = [
+    path("", views.council_list_view, name="list"),
+]

@@ -1,0 +1,151 @@
+"""Reads of learners and their progress, already scoped to what the asking user may see."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cmpp.accounts.selectors import user_sees_whole_programme
+from cohorts.models import Cohort, CohortSession, LevelStep
+from councils.models import Council
+from councils.selectors import council_ids_led_by
+from learners.models import Enrolment, Learner, StepProgress
+
+
+def learners_visible_to(user) -> QuerySet[Learner]:
+    """The one access rule for learners: programme staff and viewers see all, an SRO their
+    council's learners, a learner themself."""
+    if user_sees_whole_programme(user):
+        return Learner.objects.all()
+    if not user.is_authenticated:
+        return Learner.objects.none()
+    return Learner.objects.filter(Q(council_id__in=council_ids_led_by(user)) | Q(user=user))
+
+
+def at_risk_cutoff():
+    return timezone.localdate() - timedelta(weeks=settings.CMPP_AT_RISK_WEEKS)
+
+
+def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
+    """Annotate steps done and steps in all towards each learner's target level."""
+    step_total = (
+        LevelStep.objects.filter(level=OuterRef("target_level"), is_active=True)
+        .order_by()
+        .values("level")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return learners.annotate(
+        steps_done=Count(
+            "step_progress",
+            filter=Q(
+                step_progress__status=StepProgress.Status.COMPLETED,
+                step_progress__step__level=F("target_level"),
+                step_progress__step__is_active=True,
+            ),
+        ),
+        steps_total=Coalesce(Subquery(step_total, output_field=IntegerField()), 0),
+    )
+
+
+def learner_list(
+    *, user, q: str = "", council: Council | None = None, status: str = ""
+) -> QuerySet[Learner]:
+    learners = learners_visible_to(user)
+    if council is not None:
+        learners = learners.filter(council=council)
+    if status:
+        learners = learners.filter(status=status)
+    if q:
+        q = q.strip()
+        learners = learners.filter(
+            Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(council__code__iexact=q)
+        )
+    return with_progress(learners.select_related("council", "target_level")).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def learner_get(*, user, pk: int) -> Learner:
+    return get_object_or_404(
+        learners_visible_to(user).select_related("council", "target_level", "user"), pk=pk
+    )
+
+
+def learner_of_user(*, user) -> Learner | None:
+    if not user.is_authenticated:
+        return None
+    return Learner.objects.select_related("council", "target_level").filter(user=user).first()
+
+
+def learner_pipeline(*, learner: Learner) -> list[dict]:
+    """Each active step of the learner's target level with its progress, the next one marked."""
+    progress = {
+        p.step_id: p for p in learner.step_progress.filter(step__level=learner.target_level_id)
+    }
+    steps = LevelStep.objects.filter(level=learner.target_level_id, is_active=True).order_by(
+        "order"
+    )
+    rows, next_marked = [], False
+    for step in steps:
+        entry = progress.get(step.pk)
+        done = entry is not None and entry.status == StepProgress.Status.COMPLETED
+        is_next = not done and not next_marked
+        next_marked = next_marked or is_next
+        rows.append({"step": step, "progress": entry, "done": done, "is_next": is_next})
+    return rows
+
+
+def learner_enrolments(*, learner: Learner) -> QuerySet[Enrolment]:
+    return learner.enrolments.select_related("cohort", "cohort__level").order_by("-enrolled_on")
+
+
+def learner_current_cohort(*, learner: Learner) -> Cohort | None:
+    enrolment = (
+        learner.enrolments.filter(status=Enrolment.Status.ENROLLED)
+        .select_related("cohort", "cohort__level")
+        .order_by("-enrolled_on")
+        .first()
+    )
+    return enrolment.cohort if enrolment else None
+
+
+def learner_sessions(*, learner: Learner) -> QuerySet[CohortSession]:
+    """Sessions of the cohorts the learner is enrolled in, upcoming first."""
+    cohort_ids = learner.enrolments.filter(status=Enrolment.Status.ENROLLED).values("cohort_id")
+    return CohortSession.objects.filter(cohort_id__in=cohort_ids).select_related("cohort")
+
+
+def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
+    """The cohort's enrolments the user may see, each with steps done of the cohort's level."""
+    enrolments = list(
+        Enrolment.objects.filter(cohort=cohort, learner__in=learners_visible_to(user))
+        .select_related("learner", "learner__council")
+        .order_by("status", "learner__last_name", "learner__first_name")
+    )
+    done = dict(
+        StepProgress.objects.filter(
+            learner__in=[e.learner_id for e in enrolments],
+            step__level=cohort.level_id,
+            step__is_active=True,
+            status=StepProgress.Status.COMPLETED,
+        )
+        .values_list("learner")
+        .annotate(n=Count("pk"))
+    )
+    total = LevelStep.objects.filter(level=cohort.level_id, is_active=True).count()
+    for enrolment in enrolments:
+        enrolment.steps_done = done.get(enrolment.learner_id, 0)
+        enrolment.steps_total = total
+    return enrolments
+
+
+def learner_counts_by_status(learners: QuerySet[Learner]) -> dict[str, int]:
+    counts = dict(learners.order_by().values_list("status").annotate(n=Count("pk")))
+    return {label: counts.get(value, 0) for value, label in Learner.Status.choices}
