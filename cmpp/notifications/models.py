@@ -1,0 +1,52 @@
+"""The email outbox: one row per email, written in the same transaction as its cause."""
+
+from django.db import models
+from django.db.models import Q
+
+from cmpp.core.models import TimeStampedModel
+
+
+class OutboundEmail(TimeStampedModel):
+    """An email the portal owes someone. `key` makes the same event unable to queue it twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Recipient and purpose (and cohort or level where that applies).",
+    )
+    purpose = models.CharField(max_length=50, db_index=True)
+    to_email = models.EmailField(max_length=254, db_index=True)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outbound_email_sent_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} to {self.to_email} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """A stable Message-ID, so a resend after a crash can be recognised downstream."""
+        return f"<cmpp-{self.pk}@cmpp.portal>"
