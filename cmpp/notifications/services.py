@@ -16,8 +16,14 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=2)
 
 
+def describe_error(exc: Exception) -> str:
+    """The error as staff see it in the email log."""
+    return f"{exc.__class__.__name__}: {exc}"[:2000]
+
+
 def _queue_send(email_id: int) -> None:
     """Hand the row to Celery. If the broker is down the row stays pending for the sweep."""
+    # Imported here because tasks.py imports this module.
     from cmpp.notifications.tasks import email_send_task
 
     try:
@@ -54,10 +60,11 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
     """Send one pending row, at most once.
 
     The row is claimed (status sending) and committed before the mail server is spoken to, and
-    marked sent in its own commit straight after the server accepts the message. A worker killed
-    between the server's acceptance and that commit leaves the row `sending`; the sweep does not
-    resend those, so nothing goes twice. That gap, milliseconds long, is the one window left:
-    closing it would need the mail server to take part in our transaction, which SMTP cannot.
+    marked sent in its own commit straight after the server accepts the message. Nothing resends
+    a row left `sending`, so nothing goes twice: a worker killed between the server's acceptance
+    and that commit (milliseconds) cannot cause a duplicate. The price is that a worker killed
+    after the claim but before the server accepted leaves the row `sending` and unsent; reclaiming
+    such rows safely is still to do (issue 3).
     """
     with transaction.atomic():
         email = (
@@ -87,15 +94,13 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
         # The server refused or could not be reached: nothing was accepted, so a retry is safe.
         OutboundEmail.objects.filter(pk=email.pk).update(
             status=OutboundEmail.Status.PENDING,
-            last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            last_error=describe_error(exc),
             updated_at=timezone.now(),
         )
         raise
+    now = timezone.now()
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        updated_at=timezone.now(),
+        status=OutboundEmail.Status.SENT, sent_at=now, last_error="", updated_at=now
     )
     email.refresh_from_db()
     return email
@@ -104,7 +109,7 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
 def email_mark_failed(*, email_id: int, error: str) -> None:
     """Give up on a row after its retries, keeping the last error for staff to see."""
     OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING).update(
-        status=OutboundEmail.Status.FAILED, last_error=error[:2000], updated_at=timezone.now()
+        status=OutboundEmail.Status.FAILED, last_error=error, updated_at=timezone.now()
     )
 
 

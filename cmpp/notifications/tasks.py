@@ -22,7 +22,7 @@ def email_send_task(self, email_id: int) -> None:
         services.email_send(email_id=email_id)
     except Exception as exc:
         if self.request.retries >= self.max_retries:
-            services.email_mark_failed(email_id=email_id, error=f"{exc.__class__.__name__}: {exc}")
+            services.email_mark_failed(email_id=email_id, error=services.describe_error(exc))
             return
         # Exponential backoff with full jitter: 30s, 60s, 120s ... spread so retries don't pile up.
         delay = random.uniform(0, 30 * 2**self.request.retries)  # noqa: S311
