@@ -4,6 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -185,6 +187,19 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CMPP portal <noreply@cmpp.example.gov.uk>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The outbox's clocks, in seconds. Keep EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT <
+# CMPP_EMAIL_CLAIM_TIMEOUT: a row left `sending` longer than any worker may hold it is sent again.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+CMPP_EMAIL_TASK_TIME_LIMIT = env.int("CMPP_EMAIL_TASK_TIME_LIMIT", default=60)
+CMPP_EMAIL_CLAIM_TIMEOUT = env.int("CMPP_EMAIL_CLAIM_TIMEOUT", default=180)
+CMPP_EMAIL_STALE_AFTER = env.int("CMPP_EMAIL_STALE_AFTER", default=120)
+CMPP_EMAIL_SWEEP_EVERY = env.float("CMPP_EMAIL_SWEEP_EVERY", default=60.0)
+CMPP_EMAIL_RETRY_BASE = env.float("CMPP_EMAIL_RETRY_BASE", default=30.0)
+if not EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT < CMPP_EMAIL_CLAIM_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Need EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT < CMPP_EMAIL_CLAIM_TIMEOUT"
+    )
+
 # Celery runs tasks inline when no broker is configured, so a fresh machine needs no Redis.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -195,10 +210,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Longer than any task runs or waits (retries are scheduled at most about 16 minutes ahead).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
+# A web request or import must not hang on a broker that is down: fail fast, the sweep follows up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "email-sweep": {"task": "cmpp.notifications.tasks.email_sweep_task", "schedule": 60.0},
+    "email-sweep": {
+        "task": "cmpp.notifications.tasks.email_sweep_task",
+        "schedule": CMPP_EMAIL_SWEEP_EVERY,
+    },
+    "learner-reminders": {
+        "task": "learners.tasks.reminders_queue_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cmpp.accounts import views as accounts_views
 from cmpp.core.views import healthz
 from cmpp.reports import views as reports_views
 from learners import views as learners_views
@@ -12,6 +13,11 @@ from learners import views as learners_views
 urlpatterns = [
     path("", reports_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path(
+        "accounts/invitation/<str:token>/",
+        accounts_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path("accounts/", include("allauth.urls")),
     path("councils/", include("councils.urls")),
     path("councils/<int:pk>/", reports_views.council_detail, name="council_detail"),

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from cmpp.accounts.models import StaffMembership
+from cmpp.notifications import services as notification_services
 from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -54,3 +55,11 @@ def cast(db):
         nobody=factories.UserFactory(email="nobody@example.test"),
         cohort=cohort,
     )
+
+
+@pytest.fixture(autouse=True)
+def _broker_reachable():
+    """Each test starts with the outbox willing to try the broker (a test may have tripped it)."""
+    notification_services._broker_unavailable_until = 0.0
+    yield
+    notification_services._broker_unavailable_until = 0.0

@@ -119,3 +119,36 @@ class StaffMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class Invitation(TimeStampedModel):
+    """A single-use link to set a password and sign in, valid for seven days.
+
+    Only a hash of the token is kept here, so a copy of this table cannot be used to sign in.
+    Sending a new invitation revokes the person's earlier ones.
+    """
+
+    VALID_FOR_DAYS = 7
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.user}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cmpp.core.models import TimeStampedModel
 
@@ -15,12 +16,21 @@ class OutboundEmail(TimeStampedModel):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        LEARNER_ADDED = "learner_added", "Added to the programme"
+        SRO_WELCOME = "sro_welcome", "SRO welcome"
+        ENROLMENT = "enrolment", "Cohort place"
+        CONGRATULATION = "congratulation", "Congratulation"
+        RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+        CPD_REMINDER = "cpd_reminder", "CPD reminder"
+
     key = models.CharField(
         max_length=200,
         unique=True,
         help_text="Recipient and purpose (and cohort or level where that applies).",
     )
-    purpose = models.CharField(max_length=50, db_index=True)
+    purpose = models.CharField(max_length=50, choices=Purpose.choices, db_index=True)
     to_email = models.EmailField(max_length=254, db_index=True)
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
@@ -30,12 +40,17 @@ class OutboundEmail(TimeStampedModel):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now, help_text="A pending row is due to be sent from this time."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took the row to send it."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),

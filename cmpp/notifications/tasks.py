@@ -1,32 +1,27 @@
-"""Celery tasks for the outbox: send one row (retrying SMTP faults), and the sweep."""
-
-import random
+"""Celery tasks for the outbox. They take ids and call a service; the services hold the rules."""
 
 from celery import shared_task
+from django.conf import settings
 
 from cmpp.notifications import services
-
-MAX_RETRIES = 6
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=MAX_RETRIES,
-    time_limit=60,
-    soft_time_limit=45,
+    max_retries=None,  # the row counts its attempts; services.MAX_ATTEMPTS decides
+    time_limit=settings.CMPP_EMAIL_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CMPP_EMAIL_TASK_TIME_LIMIT * 3 // 4,
 )
-def email_send_task(self, email_id: int) -> None:
-    try:
-        services.email_send(email_id=email_id)
-    except Exception as exc:
-        if self.request.retries >= self.max_retries:
-            services.email_mark_failed(email_id=email_id, error=services.describe_error(exc))
-            return
-        # Exponential backoff with full jitter: 30s, 60s, 120s ... spread so retries don't pile up.
-        delay = random.uniform(0, 30 * 2**self.request.retries)  # noqa: S311
-        raise self.retry(exc=exc, countdown=delay) from exc
+def email_send_task(self, email_id: int) -> str | None:
+    outcome = services.email_send(email_id=email_id)
+    if outcome is None:
+        return None
+    if outcome.retry_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=outcome.retry_in)
+    # Run inline (no broker), a row to retry waits pending for the sweep instead of blocking.
+    return outcome.status
 
 
 @shared_task(time_limit=60, soft_time_limit=45)

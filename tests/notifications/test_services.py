@@ -5,6 +5,7 @@ from smtplib import SMTPServerDisconnected
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -76,64 +77,110 @@ def test_a_row_already_sent_is_not_sent_again(django_capture_on_commit_callbacks
     assert len(mail.outbox) == 1
 
 
-def test_a_mail_server_fault_leaves_the_row_pending_with_its_error(
+SMTP_DOWN = mock.patch(
+    "django.core.mail.backends.locmem.EmailBackend.send_messages",
+    side_effect=SMTPServerDisconnected("gone"),
+)
+
+
+def test_a_mail_server_fault_schedules_a_retry_and_keeps_the_error(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=False):
         email = queue()
-    smtp_down = mock.patch(
-        "django.core.mail.EmailMultiAlternatives.send", side_effect=SMTPServerDisconnected("gone")
-    )
-    with smtp_down, pytest.raises(SMTPServerDisconnected):
-        services.email_send(email_id=email.pk)
+    with SMTP_DOWN:
+        outcome = services.email_send(email_id=email.pk)
     email.refresh_from_db()
+    assert outcome.status == OutboundEmail.Status.PENDING
+    assert 0 <= outcome.retry_in <= settings.CMPP_EMAIL_RETRY_BASE
     assert email.status == OutboundEmail.Status.PENDING
     assert email.last_error == "SMTPServerDisconnected: gone"
+    assert email.next_attempt_at > email.claimed_at
     services.email_send(email_id=email.pk)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT and email.attempts == 2
     assert len(mail.outbox) == 1
 
 
-def test_after_its_retries_the_task_marks_the_row_failed(django_capture_on_commit_callbacks):
+def test_retry_delays_grow_exponentially_with_jitter():
+    with mock.patch("random.uniform", side_effect=lambda low, high: high):
+        ceilings = [services.retry_delay(attempts) for attempts in range(1, 5)]
+    base = settings.CMPP_EMAIL_RETRY_BASE
+    assert ceilings == [base, 2 * base, 4 * base, 8 * base]
+    assert len({services.retry_delay(3) for _ in range(20)}) > 1
+
+
+def test_after_its_last_attempt_the_row_is_failed_with_the_error(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=False):
         email = queue()
-    with mock.patch(
-        "django.core.mail.EmailMultiAlternatives.send", side_effect=SMTPServerDisconnected("gone")
-    ):
-        email_send_task.apply(args=[email.pk], retries=email_send_task.max_retries)
+    with SMTP_DOWN:
+        for _ in range(services.MAX_ATTEMPTS + 1):
+            email_send_task.delay(email.pk)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
-    assert "gone" in email.last_error
+    assert email.attempts == services.MAX_ATTEMPTS
+    assert email.last_error == "SMTPServerDisconnected: gone"
     assert mail.outbox == []
 
 
 def test_a_failed_email_can_be_resent_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         email = queue()
-    services.email_mark_failed(email_id=email.pk, error="SMTP down")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.FAILED, attempts=services.MAX_ATTEMPTS, last_error="x"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.email_resend(email=OutboundEmail.objects.get(pk=email.pk))
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.SENT
+    assert email.status == OutboundEmail.Status.SENT and email.attempts == 1
     assert len(mail.outbox) == 1
     with pytest.raises(ValueError, match="Only a failed email"):
         services.email_resend(email=email)
 
 
-def test_the_sweep_requeues_only_rows_left_pending_over_two_minutes(
+def test_the_sweep_requeues_rows_overdue_by_two_minutes_and_no_others(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=False):
         stale = queue(key="invitation:learner:1")
         fresh = queue(key="invitation:learner:2", to_email="ben@reading.example.gov.uk")
-    OutboundEmail.objects.filter(pk=stale.pk).update(
-        updated_at=timezone.now() - timedelta(minutes=3)
+        waiting = queue(key="invitation:learner:3", to_email="cat@reading.example.gov.uk")
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=stale.pk).update(next_attempt_at=now - timedelta(minutes=3))
+    # A retry scheduled for later is left to its own task, however old the row.
+    OutboundEmail.objects.filter(pk=waiting.pk).update(
+        created_at=now - timedelta(hours=1), next_attempt_at=now + timedelta(minutes=5)
     )
     assert services.email_sweep() == 1
     assert [m.to for m in mail.outbox] == [["amira@reading.example.gov.uk"]]
     fresh.refresh_from_db()
-    assert fresh.status == OutboundEmail.Status.PENDING
+    waiting.refresh_from_db()
+    assert fresh.status == waiting.status == OutboundEmail.Status.PENDING
+
+
+def test_the_sweep_resends_a_row_whose_worker_died_before_the_server_accepted_it(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        abandoned = queue(key="invitation:learner:1")
+        in_hand = queue(key="invitation:learner:2", to_email="ben@reading.example.gov.uk")
+    now = timezone.now()
+    claim_timeout = timedelta(seconds=settings.CMPP_EMAIL_CLAIM_TIMEOUT)
+    OutboundEmail.objects.filter(pk=abandoned.pk).update(
+        status=OutboundEmail.Status.SENDING, attempts=1, claimed_at=now - claim_timeout * 1.1
+    )
+    # Claimed recently: a live worker may be talking to the mail server; leave it alone.
+    OutboundEmail.objects.filter(pk=in_hand.pk).update(
+        status=OutboundEmail.Status.SENDING, attempts=1, claimed_at=now - claim_timeout * 0.9
+    )
+    assert services.email_sweep() == 1
+    abandoned.refresh_from_db()
+    in_hand.refresh_from_db()
+    assert abandoned.status == OutboundEmail.Status.SENT and abandoned.attempts == 2
+    assert in_hand.status == OutboundEmail.Status.SENDING
+    assert [m.to for m in mail.outbox] == [["amira@reading.example.gov.uk"]]
 
 
 def test_a_broker_fault_at_commit_keeps_the_row_pending_for_the_sweep(
@@ -142,8 +189,12 @@ def test_a_broker_fault_at_commit_keeps_the_row_pending_for_the_sweep(
     broker_down = mock.patch.object(
         email_send_task, "delay", side_effect=ConnectionError("broker down")
     )
-    with broker_down, django_capture_on_commit_callbacks(execute=True):
+    with broker_down as delay, django_capture_on_commit_callbacks(execute=True):
         email = queue()
+        other = queue(key="invitation:learner:2", to_email="ben@reading.example.gov.uk")
+    # One failed publish is enough: the second email does not wait on the broker again.
+    assert delay.call_count == 1
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.PENDING
+    other.refresh_from_db()
+    assert email.status == other.status == OutboundEmail.Status.PENDING
     assert mail.outbox == []

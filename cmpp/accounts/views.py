@@ -1,0 +1,51 @@
+"""Accepting an invitation: open the link, set a password, arrive signed in."""
+
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from cmpp.accounts import services
+from cmpp.accounts.forms import SetPasswordForm
+
+SESSION_KEY = "_invitation_token"
+SET_PASSWORD_PATH_TOKEN = "set-password"  # noqa: S105 - a path segment, not a secret
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request, token):
+    """The link from the email. Like Django's password reset, the token moves into the session
+    and the browser is sent to a URL without it, so it cannot leak through the Referer header."""
+    if token != SET_PASSWORD_PATH_TOKEN:
+        request.session[SESSION_KEY] = token
+        return redirect("invitation_accept", token=SET_PASSWORD_PATH_TOKEN)
+    token = request.session.get(SESSION_KEY, "")
+    try:
+        invitation = services.invitation_get_open(token=token)
+    except services.InvitationUnusable as exc:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"reason": exc.reason},
+            status=410 if token else 404,
+        )
+
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        except services.InvitationUnusable as exc:
+            return render(
+                request, "accounts/invitation_unusable.html", {"reason": exc.reason}, status=410
+            )
+        else:
+            request.session.pop(SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
