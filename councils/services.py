@@ -5,7 +5,10 @@ from datetime import date
 from django.db import transaction
 
 from cmpp.accounts.models import Organisation
-from councils.models import Council, ManagingBodyPeriod
+from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.services import email_queue
+from councils.models import Council, CouncilRole, ManagingBodyPeriod
 
 
 @transaction.atomic
@@ -30,3 +33,77 @@ def council_hand_over(
     period.full_clean()
     period.save()
     return period
+
+
+@transaction.atomic
+def council_onboard(
+    *,
+    name: str,
+    code: str,
+    council_type: str,
+    region: str,
+    nation: str = Council.Nation.ENGLAND,
+    lga_priority: bool = False,
+    managing_body: Organisation,
+    funded_places: int,
+    onboarded_on: date,
+    sro_first_name: str,
+    sro_last_name: str,
+    sro_email: str,
+    acting_user,
+) -> Council:
+    """Add a council to the programme with its managing body and SRO, and welcome the SRO.
+
+    An SRO with no account is also invited to set a password (a separate email, so the welcome
+    can be forwarded without the link).
+    """
+    council = Council(
+        name=name.strip(),
+        code=code,
+        council_type=council_type,
+        region=region,
+        nation=nation,
+        lga_priority=lga_priority,
+        status=Council.Status.ONBOARDED,
+        onboarded_on=onboarded_on,
+        funded_places=funded_places,
+    )
+    council._history_user = acting_user
+    council.full_clean()
+    council.save()
+    period = ManagingBodyPeriod(council=council, organisation=managing_body, starts_on=onboarded_on)
+    period._history_user = acting_user
+    period.full_clean()
+    period.save()
+    sro = user_get_or_create(email=sro_email, first_name=sro_first_name, last_name=sro_last_name)
+    role = CouncilRole(council=council, user=sro, role=CouncilRole.Role.SRO)
+    role._history_user = acting_user
+    role.save()
+    sro_welcome(council=council, sro=sro, managing_body=managing_body, acting_user=acting_user)
+    return council
+
+
+@transaction.atomic
+def sro_welcome(*, council: Council, sro, managing_body: Organisation, acting_user) -> None:
+    """Welcome the council's SRO (once), inviting them first if they cannot yet sign in."""
+    invited = user_needs_invitation(sro)
+    if invited:
+        invitation_send(
+            user=sro,
+            invited_by=acting_user,
+            template="notifications/email/sro_invitation",
+            context={"council_name": council.name},
+        )
+    email_queue(
+        key=f"sro_welcome:{council.pk}:{sro.pk}",
+        purpose=OutboundEmail.Purpose.SRO_WELCOME,
+        to_email=sro.email,
+        template="notifications/email/sro_welcome",
+        context={
+            "first_name": sro.first_name or "colleague",
+            "council_name": council.name,
+            "managing_body": managing_body.name,
+            "funded_places": council.funded_places,
+            "invited": invited,
+        },
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cmpp.accounts.models import Invitation, User
 from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
+from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 from cohorts.models import AccreditationLevel, Cohort
 from councils.models import Council
@@ -113,7 +114,7 @@ def learner_invite(*, learner: Learner, acting_user: User | None) -> Invitation 
         )
     email_queue(
         key=f"learner_added:{learner.pk}",
-        purpose="learner_added",
+        purpose=OutboundEmail.Purpose.LEARNER_ADDED,
         to_email=learner.user.email,
         template="notifications/email/learner_added",
         context=context,
@@ -126,7 +127,7 @@ def _queue_enrolment_email(enrolment: Enrolment) -> None:
     first_session = cohort.sessions.filter(is_cancelled=False).order_by("starts_at").first()
     email_queue(
         key=f"enrolment:{enrolment.learner_id}:{cohort.pk}",
-        purpose="enrolment",
+        purpose=OutboundEmail.Purpose.ENROLMENT,
         to_email=enrolment.learner.email,
         template="notifications/email/enrolment",
         context={
@@ -196,7 +197,7 @@ def accreditation_record(
         _save(learner, acting_user)
     email_queue(
         key=f"congratulation:{learner.pk}:{level.slug}:{achieved_on.isoformat()}",
-        purpose="congratulation",
+        purpose=OutboundEmail.Purpose.CONGRATULATION,
         to_email=learner.email,
         template="notifications/email/congratulation",
         context={
@@ -259,7 +260,7 @@ def reminders_queue(*, today: date | None = None) -> int:
         with transaction.atomic():
             email_queue(
                 key=f"renewal_reminder:{learner.pk}:{level.slug}:{due.isoformat()}",
-                purpose="renewal_reminder",
+                purpose=OutboundEmail.Purpose.RENEWAL_REMINDER,
                 to_email=learner.email,
                 template="notifications/email/renewal_reminder",
                 context={"first_name": learner.first_name, "level": level, "due": due},
@@ -277,7 +278,7 @@ def reminders_queue(*, today: date | None = None) -> int:
         with transaction.atomic():
             email_queue(
                 key=f"cpd_reminder:{learner.pk}:{level.slug}:{year_end.isoformat()}",
-                purpose="cpd_reminder",
+                purpose=OutboundEmail.Purpose.CPD_REMINDER,
                 to_email=learner.email,
                 template="notifications/email/cpd_reminder",
                 context={

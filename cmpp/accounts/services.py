@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cmpp.accounts.models import Invitation, User
+from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 
 
@@ -63,7 +64,7 @@ def invitation_send(
     accept_url = settings.SITE_URL + reverse("invitation_accept", args=[token])
     email_queue(
         key=f"invitation:{invitation.pk}",
-        purpose="invitation",
+        purpose=OutboundEmail.Purpose.INVITATION,
         to_email=user.email,
         template=template,
         context={
