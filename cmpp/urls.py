@@ -25,6 +25,8 @@ urlpatterns = [
     path("cohorts/<int:pk>/", reports_views.cohort_detail, name="cohort_detail"),
     path("learners/", include("learners.urls")),
     path("me/", learners_views.me, name="me"),
+    path("emails/", reports_views.email_log_view, name="email_log"),
+    path("emails/<int:pk>/resend/", reports_views.email_resend_view, name="email_resend"),
     path("networks/", include("networks.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

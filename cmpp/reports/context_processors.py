@@ -17,6 +17,8 @@ def navigation(request):
         items.append(("Cohorts", reverse("cohorts:list")))
     if roles.sees_whole_programme or roles.is_sro:
         items.append(("Learners", reverse("learners:list")))
+    if roles.is_programme_staff:
+        items.append(("Emails", reverse("email_log")))
     if roles.is_learner:
         items.append(("My accreditation", reverse("me")))
     if roles.sees_whole_programme or roles.is_sro or roles.is_learner:

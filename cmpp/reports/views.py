@@ -1,10 +1,19 @@
-"""Pages composed from several apps: each role's home, and the council and cohort pages."""
+"""Pages composed from several apps: each role's home, the council and cohort pages, and the
+email log (notifications sits below accounts, so the staff check that guards it lives here)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.pagination import paginate
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.selectors import email_counts, email_log
+from cmpp.notifications.services import email_resend
 from cmpp.reports.selectors import council_overview, programme_overview, roles_of, sro_councils
 from cohorts.selectors import cohort_get, cohort_sessions
 from councils.selectors import council_get, council_managing_body_history, council_roles
@@ -19,7 +28,11 @@ def home(request):
         return render(
             request,
             "reports/home_programme.html",
-            {"overview": programme_overview(user=request.user), "roles": roles},
+            {
+                "overview": programme_overview(user=request.user),
+                "roles": roles,
+                "email_counts": email_counts() if roles.is_programme_staff else None,
+            },
         )
     if roles.is_sro:
         councils = list(sro_councils(user=request.user))
@@ -76,3 +89,49 @@ def cohort_detail(request, pk):
             "sessions": cohort_sessions(cohort=cohort),
         },
     )
+
+
+@require_GET
+@login_required
+def email_log_view(request):
+    """Programme staff follow every email the portal owes people, and resend failed ones."""
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    status = status if status in OutboundEmail.Status.values else ""
+    purpose = request.GET.get("purpose", "")
+    purpose = purpose if purpose in OutboundEmail.Purpose.values else ""
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "reports/email_log.html",
+        {
+            "page": paginate(request, email_log(status=status, purpose=purpose, q=q)),
+            "status": status,
+            "purpose": purpose,
+            "q": q,
+            "statuses": OutboundEmail.Status.choices,
+            "purposes": OutboundEmail.Purpose.choices,
+            "counts": email_counts(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def email_resend_view(request, pk):
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
+    email = get_object_or_404(OutboundEmail, pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("email_log")
+    try:
+        email_resend(email=email)
+    except ValueError:
+        messages.error(
+            request, f"The email to {email.to_email} has not failed, so it was not resent."
+        )
+    else:
+        messages.success(request, f"The email to {email.to_email} will be sent again.")
+    return redirect(back)

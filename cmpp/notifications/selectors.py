@@ -1,0 +1,28 @@
+"""Reads of the outbox for the email log and the staff dashboard."""
+
+from django.db.models import Count, Q, QuerySet
+
+from cmpp.notifications.models import OutboundEmail
+
+
+def email_log(*, status: str = "", purpose: str = "", q: str = "") -> QuerySet[OutboundEmail]:
+    """Emails newest first, filtered by status, purpose and recipient address."""
+    emails = OutboundEmail.objects.defer("body_text", "body_html").order_by("-created_at", "-pk")
+    if status:
+        emails = emails.filter(status=status)
+    if purpose:
+        emails = emails.filter(purpose=purpose)
+    if q:
+        emails = emails.filter(to_email__icontains=q.strip())
+    return emails
+
+
+def email_counts() -> dict[str, int]:
+    """How many emails are waiting to go (pending or being sent) and how many failed."""
+    counts = OutboundEmail.objects.aggregate(
+        waiting=Count(
+            "pk", filter=Q(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING])
+        ),
+        failed=Count("pk", filter=Q(status=OutboundEmail.Status.FAILED)),
+    )
+    return {"pending": counts["waiting"], "failed": counts["failed"]}
