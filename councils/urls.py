@@ -6,4 +6,5 @@ app_name = "councils"
 
 urlpatterns = [
     path("", views.council_list_view, name="list"),
+    path("new/", views.council_onboard_view, name="onboard"),
 ]

@@ -6,5 +6,7 @@ app_name = "learners"
 
 urlpatterns = [
     path("", views.learner_list_view, name="list"),
+    path("new/", views.learner_create_view, name="create"),
     path("<int:pk>/", views.learner_detail, name="detail"),
+    path("<int:pk>/invitation/", views.learner_invite_view, name="invite"),
 ]

@@ -41,13 +41,12 @@ def programme_overview(*, user) -> dict:
         .annotate(n=Count("council"))
         .order_by("organisation__short_name")
     )
-    accreditations = dict(
-        Accreditation.objects.filter(learner__in=learners)
-        .values_list("level__name")
-        .annotate(n=Count("pk"))
+    accreditations_by_level = AccreditationLevel.objects.order_by("order").annotate(
+        n=Count("accreditations", filter=Q(accreditations__learner__in=learners))
     )
-    places = councils.exclude(status=Council.Status.WITHDRAWN).aggregate(
-        funded=Sum("funded_places")
+    council_figures = councils.aggregate(
+        count=Count("pk"),
+        funded=Sum("funded_places", filter=~Q(status=Council.Status.WITHDRAWN)),
     )
     used = (
         Enrolment.objects.filter(
@@ -59,18 +58,17 @@ def programme_overview(*, user) -> dict:
         .distinct()
         .count()
     )
+    learners_by_status = learner_counts_by_status(learners)
+    by_level = [(level.name, level.n) for level in accreditations_by_level]
     return {
-        "council_count": councils.count(),
+        "council_count": council_figures["count"],
         "councils_by_body": [(row["organisation__short_name"], row["n"]) for row in by_body],
-        "learner_count": learners.count(),
-        "learners_by_status": learner_counts_by_status(learners),
-        "accreditations_by_level": [
-            (level.name, accreditations.get(level.name, 0))
-            for level in AccreditationLevel.objects.order_by("order")
-        ],
-        "accreditation_count": sum(accreditations.values()),
+        "learner_count": sum(learners_by_status.values()),
+        "learners_by_status": learners_by_status,
+        "accreditations_by_level": by_level,
+        "accreditation_count": sum(n for _, n in by_level),
         "cohorts_running": Cohort.objects.filter(status=Cohort.Status.RUNNING).count(),
-        "funded_places": places["funded"] or 0,
+        "funded_places": council_figures["funded"] or 0,
         "funded_places_used": used,
     }
 

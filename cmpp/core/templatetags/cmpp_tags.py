@@ -62,3 +62,13 @@ def progress(done: int, total: int):
         done,
         total,
     )
+
+
+@register.filter
+def date_parts(bound_field) -> dict:
+    """Day, month and year to show in a GOV.UK date input, from what was typed or stored."""
+    value = bound_field.value()
+    if not isinstance(value, list | tuple):
+        value = bound_field.field.widget.decompress(value)
+    day, month, year = (("" if part is None else part) for part in value)
+    return {"day": day, "month": month, "year": year}

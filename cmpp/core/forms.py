@@ -1,0 +1,69 @@
+"""Form fields shared by every app, shaped for the GOV.UK Design System."""
+
+from datetime import date
+
+from django import forms
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """Day, month and year boxes, as the GOV.UK date input pattern asks."""
+
+    input_type = "govuk_date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}, attrs
+        )
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def id_for_label(self, id_):
+        # The error summary links to the first box.
+        return f"{id_}_day" if id_ else ""
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date from three boxes, with GOV.UK's messages for what is wrong with it."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, noun: str = "the date", **kwargs):
+        self.noun = noun
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        kwargs.setdefault("error_messages", {}).setdefault("required", f"Enter {noun}")
+        part = {"error_messages": {"invalid": f"{noun.capitalize()} must be a real date"}}
+        super().__init__(
+            fields=(
+                forms.IntegerField(**part),
+                forms.IntegerField(**part),
+                forms.IntegerField(**part),
+            ),
+            require_all_fields=False,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        # Turn a partly filled date into one clear message rather than one per box.
+        if isinstance(value, list | tuple) and any(str(v or "").strip() for v in value):
+            missing = [
+                name
+                for name, v in zip(("day", "month", "year"), value, strict=True)
+                if not str(v or "").strip()
+            ]
+            if missing:
+                raise forms.ValidationError(
+                    f"{self.noun.capitalize()} must include a {' and '.join(missing)}"
+                )
+        return super().clean(value)
+
+    def compress(self, data_list):
+        if not data_list or all(v in (None, "") for v in data_list):
+            return None
+        day, month, year = data_list
+        if year < 1900 or year > 2100:
+            raise forms.ValidationError(f"{self.noun.capitalize()} must be a real date")
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"{self.noun.capitalize()} must be a real date") from None

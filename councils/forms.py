@@ -1,0 +1,84 @@
+"""Forms for council pages. They parse input only; services make the changes."""
+
+import re
+
+from django import forms
+
+from cmpp.accounts.selectors import managing_bodies
+from cmpp.core.forms import GovukDateField
+from councils.models import Council
+
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+class CouncilOnboardForm(forms.Form):
+    name = forms.CharField(
+        label="Council name",
+        max_length=200,
+        error_messages={"required": "Enter the council's name"},
+    )
+    code = forms.CharField(
+        label="ONS code",
+        max_length=9,
+        help_text="The council's 9-character ONS code, for example E06000038",
+        error_messages={"required": "Enter the council's ONS code"},
+    )
+    council_type = forms.ChoiceField(
+        label="Type of council",
+        choices=[("", "Choose a type"), *Council.CouncilType.choices],
+        error_messages={"required": "Choose the type of council"},
+    )
+    region = forms.ChoiceField(
+        choices=[("", "Choose a region"), *Council.Region.choices],
+        error_messages={"required": "Choose the council's region"},
+    )
+    nation = forms.ChoiceField(choices=Council.Nation.choices, initial=Council.Nation.ENGLAND)
+    lga_priority = forms.BooleanField(
+        label="One of the councils the LGA named in 2020 as most in need of support",
+        required=False,
+    )
+    managing_body = forms.ModelChoiceField(
+        queryset=managing_bodies(),
+        empty_label="Choose who manages the council",
+        error_messages={"required": "Choose the council's managing body"},
+    )
+    funded_places = forms.IntegerField(
+        label="Funded training places",
+        min_value=0,
+        max_value=500,
+        error_messages={
+            "required": "Enter the number of funded training places",
+            "invalid": "Funded training places must be a whole number, like 10",
+            "min_value": "Funded training places cannot be less than 0",
+            "max_value": "Funded training places must be 500 or fewer",
+        },
+    )
+    onboarded_on = GovukDateField(label="Date onboarded", noun="the date the council was onboarded")
+    sro_first_name = forms.CharField(
+        label="SRO's first name",
+        max_length=150,
+        error_messages={"required": "Enter the SRO's first name"},
+    )
+    sro_last_name = forms.CharField(
+        label="SRO's last name",
+        max_length=150,
+        error_messages={"required": "Enter the SRO's last name"},
+    )
+    sro_email = forms.EmailField(
+        label="SRO's email address",
+        help_text="We email the SRO a welcome, and an invitation if they have no account yet.",
+        error_messages={
+            "required": "Enter the SRO's email address",
+            "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
+        },
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if not ONS_CODE.match(code):
+            raise forms.ValidationError(
+                "Enter an ONS code of a letter and 8 digits, like E06000038"
+            )
+        if Council.objects.filter(code=code).exists():
+            raise forms.ValidationError("A council with this ONS code is already on the programme")
+        return code
