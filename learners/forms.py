@@ -9,36 +9,48 @@ from learners.models import Learner
 
 class LearnerForm(forms.Form):
     council = forms.ModelChoiceField(
-        queryset=Council.objects.order_by("name"),
-        empty_label="Choose the learner's council",
+        queryset=Council.objects.exclude(status=Council.Status.WITHDRAWN).order_by("name"),
+        empty_label="Choose a council",
         error_messages={"required": "Choose the learner's council"},
     )
     first_name = forms.CharField(
-        max_length=100, error_messages={"required": "Enter the learner's first name"}
+        max_length=100,
+        error_messages={"required": "Enter the learner's first name"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     last_name = forms.CharField(
-        max_length=100, error_messages={"required": "Enter the learner's last name"}
+        max_length=100,
+        error_messages={"required": "Enter the learner's last name"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="We email the learner an invitation to set a password and sign in.",
+        help_text="Their work email. The invitation to the portal is sent here.",
         error_messages={
             "required": "Enter the learner's email address",
             "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
         },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    job_title = forms.CharField(max_length=200, required=False)
-    grade = forms.CharField(max_length=100, required=False)
+    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
+    grade = forms.CharField(max_length=100, required=False, label="Grade (optional)")
     target_level = forms.ModelChoiceField(
-        label="Level they are working towards",
         queryset=AccreditationLevel.objects.order_by("order"),
         empty_label="Choose a level",
+        label="Accreditation level they are working towards",
         error_messages={"required": "Choose the level the learner is working towards"},
     )
 
+    def __init__(self, *args, learner: Learner | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.learner = learner
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if Learner.objects.filter(email__iexact=email).exists():
+        others = Learner.objects.filter(email__iexact=email)
+        if self.learner is not None:
+            others = others.exclude(pk=self.learner.pk)
+        if others.exists():
             raise forms.ValidationError("A learner with this email address is already registered")
         return email

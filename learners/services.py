@@ -48,8 +48,12 @@ def learner_create(
     acting_user: User | None,
 ) -> Learner:
     """Add a learner. Unless they are only nominated, they are invited to the portal."""
+    user = None
+    if status != Learner.Status.NOMINATED:
+        user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
     learner = _save(
         Learner(
+            user=user,
             council=council,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
