@@ -15,7 +15,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context, engines
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,22 +53,32 @@ def _queue_send(email_id: int) -> None:
         logger.warning("Could not queue email %s; the sweep will retry it", email_id, exc_info=True)
 
 
+def _render(template: str, context: dict) -> tuple[str, str]:
+    """Subject and plain-text body. The subject is the template's first line, rendered on its
+    own so that a line break in anything it shows cannot push words into the body or headers."""
+    source = get_template(f"{template}.txt").template.source
+    subject_source, _, body_source = source.partition("\n")
+    engine = engines["django"].engine
+    subject = engine.from_string(subject_source).render(Context(context, autoescape=False))
+    body = engine.from_string(body_source).render(Context(context, autoescape=False))
+    return " ".join(subject.split())[:200], body.strip() + "\n"
+
+
 def email_queue(
     *, key: str, purpose: str, to_email: str, template: str, context: dict
 ) -> OutboundEmail:
     """Write the email's row (once per key) and send it after the surrounding commit.
 
-    `template` names a plain-text template whose first line is the subject; the HTML part is the
-    same words in the GOV.UK email layout. Context gets `sign_in_url`.
+    `template` names a plain-text template (`<template>.txt`, rendered without HTML escaping)
+    whose first line is the subject; the HTML part is the same words, escaped, in the GOV.UK
+    email layout. Context gets `sign_in_url`.
     """
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    context = {"sign_in_url": settings.SITE_URL + reverse("account_login"), **context}
-    text = render_to_string(f"{template}.txt", context)
-    subject, _, body_text = text.partition("\n")
-    subject = " ".join(subject.split())[:200]
-    body_text = body_text.strip() + "\n"
+    subject, body_text = _render(
+        template, {"sign_in_url": settings.SITE_URL + reverse("account_login"), **context}
+    )
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={

@@ -198,3 +198,38 @@ def test_a_broker_fault_at_commit_keeps_the_row_pending_for_the_sweep(
     other.refresh_from_db()
     assert email.status == other.status == OutboundEmail.Status.PENDING
     assert mail.outbox == []
+
+
+def test_no_input_reaches_the_headers_or_the_html_unescaped(django_capture_on_commit_callbacks):
+    context = {
+        **CONTEXT,
+        "first_name": '<script>alert("hi")</script>',
+        "council_name": "Reading\r\nBcc: everyone@example.com",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_queue(
+            key="invitation:hostile",
+            purpose="invitation",
+            to_email="amira@reading.example.gov.uk",
+            template="notifications/email/sro_welcome",
+            context={**context, "managing_body": "MHCLG", "funded_places": 2, "invited": False},
+        )
+    [sent] = mail.outbox
+    assert sent.subject == (
+        "Reading Bcc: everyone@example.com has joined the Contract Management Pioneer Programme"
+    )
+    assert sent.recipients() == ["amira@reading.example.gov.uk"]
+    message = sent.message()
+    assert message["Bcc"] is None
+    headers = message.as_string().split("\n\n", 1)[0]
+    assert "\nBcc:" not in headers
+    html, _ = sent.alternatives[0]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<script>alert("hi")</script>' in sent.body  # plain text shows what was typed
+
+
+def test_links_in_the_html_part_are_links(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue()
+    html, _ = mail.outbox[0].alternatives[0]
+    assert '<a href="http://127.0.0.1:8000/accounts/invitation/abc/"' in html
