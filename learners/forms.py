@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cmpp.core.csv import FILE_EMPTY
 from cohorts.models import AccreditationLevel
 from councils.models import Council
 from learners.models import Learner
@@ -54,3 +55,10 @@ class LearnerForm(forms.Form):
         if others.exists():
             raise forms.ValidationError("A learner with this email address is already registered")
         return email
+
+
+class LearnerImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        error_messages={"required": "Select a CSV file", "empty": FILE_EMPTY},
+    )

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from cmpp.core.models import TimeStampedModel
-from cohorts.models import AccreditationLevel, Cohort, LevelStep
+from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 from councils.models import Council
 
 
@@ -255,3 +255,32 @@ class CpdEntry(TimeStampedModel):
 
     def __str__(self):
         return f"{self.learner}: {self.activity} ({self.hours} hours)"
+
+
+class SessionAttendance(TimeStampedModel):
+    """Whether a learner came to one of their cohort's sessions."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        APOLOGIES = "apologies", "Apologies"
+
+    session = models.ForeignKey(CohortSession, on_delete=models.CASCADE, related_name="attendance")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session__starts_at"]
+        verbose_name_plural = "session attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "learner"], name="session_attendance_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} at {self.session}: {self.get_status_display()}"

@@ -2,10 +2,13 @@
 change causes in the same transaction (the outbox sends them after commit)."""
 
 import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -13,9 +16,27 @@ from cmpp.accounts.models import Invitation, User
 from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
-from cohorts.models import AccreditationLevel, Cohort
+from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
+from cohorts.services import cohort_mark_completed
 from councils.models import Council
-from learners.models import Accreditation, CpdEntry, Enrolment, Learner, ResultSource
+from learners.imports import (
+    ImportCounts,
+    ImportPreview,
+    LearnerImportRefused,
+    LearnerRow,
+    RowProblem,
+    learners_import_preview,
+)
+from learners.models import (
+    Accreditation,
+    AssessmentAttempt,
+    CpdEntry,
+    Enrolment,
+    Learner,
+    ResultSource,
+    SessionAttendance,
+    StepProgress,
+)
 
 REMINDER_DAYS_BEFORE = 60
 
@@ -295,3 +316,333 @@ def reminders_queue(*, today: date | None = None) -> int:
             )
         queued += 1
     return queued
+
+
+IMPORT_RACE = (
+    "Nothing was imported because someone changed these learners while the file was being "
+    "imported. Upload the file again to check it"
+)
+
+
+def learners_import(*, preview: ImportPreview, acting_user: User | None) -> ImportCounts:
+    """Add and update the preview's learners and enrol them in their cohorts, all or nothing.
+
+    The file is checked again inside the transaction, so an old preview cannot let a wrong or
+    duplicate row through. Any wrong row imports nothing (LearnerImportRefused). New learners are
+    invited by email. A learner already in the row's cohort is not enrolled again, so importing
+    the same file twice adds and enrols nobody the second time.
+    """
+    if not preview.is_valid:
+        raise LearnerImportRefused.of(preview)
+    try:
+        with transaction.atomic():
+            checked = learners_import_preview(preview.data)
+            if not checked.is_valid:
+                raise LearnerImportRefused.of(checked)
+            for row in checked.to_add + checked.to_update:
+                _import_row(row, acting_user)
+    except IntegrityError as exc:
+        # A learner or account with the same email was saved by someone else meanwhile.
+        raise LearnerImportRefused(IMPORT_RACE) from exc
+    return checked.counts
+
+
+def _import_row(row: LearnerRow, acting_user: User | None) -> None:
+    try:
+        learner = row.learner
+        if learner is None:
+            learner = learner_create(
+                council=row.council,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                email=row.email,
+                target_level=row.target_level,
+                job_title=row.job_title,
+                acting_user=acting_user,
+            )
+        elif row.updates:
+            learner_update(learner=learner, acting_user=acting_user, **row.updates)
+        if row.enrol:
+            enrolment_create(learner=learner, cohort=row.cohort, acting_user=acting_user)
+    except ValidationError as exc:
+        raise LearnerImportRefused(
+            f"Nothing was imported because line {row.line} could not be saved",
+            [RowProblem(row.line, message) for message in exc.messages],
+        ) from exc
+
+
+# Enrolments: places, the waiting list, deferral and withdrawal ---------------------------------
+
+
+def _promote_next(cohort: Cohort, acting_user: User | None) -> Enrolment | None:
+    """Give the longest-waiting learner the place that has come free, and tell them."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    taken = cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    if taken >= cohort.capacity:
+        return None
+    waiting = (
+        cohort.enrolments.select_for_update()
+        .filter(status=Enrolment.Status.WAITING)
+        .select_related("learner", "cohort", "cohort__level")
+        .order_by("enrolled_on", "pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.status = Enrolment.Status.ENROLLED
+    _save(waiting, acting_user)
+    _queue_enrolment_email(waiting)
+    return waiting
+
+
+@dataclass
+class BulkEnrolment:
+    enrolled: list[Learner]
+    waiting: list[Learner]
+    skipped: list[tuple[Learner, str]]
+
+
+@transaction.atomic
+def enrolments_create(
+    *, learners: Iterable[Learner], cohort: Cohort, acting_user: User | None
+) -> BulkEnrolment:
+    """Enrol many learners in order: places first, then the waiting list. Learners who cannot
+    join (withdrawn, already in a cohort at this level) are skipped with the reason."""
+    result = BulkEnrolment([], [], [])
+    open_at_level = set(
+        Enrolment.objects.filter(
+            level=cohort.level_id, status__in=Enrolment.OPEN_STATUSES
+        ).values_list("learner_id", flat=True)
+    )
+    for learner in learners:
+        if learner.status == Learner.Status.WITHDRAWN:
+            result.skipped.append((learner, "has withdrawn from the programme"))
+        elif learner.pk in open_at_level:
+            result.skipped.append((learner, f"is already in a {cohort.level.name} cohort"))
+        else:
+            enrolment = enrolment_create(learner=learner, cohort=cohort, acting_user=acting_user)
+            open_at_level.add(learner.pk)
+            if enrolment.status == Enrolment.Status.ENROLLED:
+                result.enrolled.append(learner)
+            else:
+                result.waiting.append(learner)
+    return result
+
+
+def _end(enrolment: Enrolment, status: str, reason: str, acting_user: User | None) -> bool:
+    """End an open enrolment; True if it held a place (so the next learner can have it)."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in Enrolment.OPEN_STATUSES:
+        raise ValidationError("This enrolment has already ended")
+    held_place = enrolment.status == Enrolment.Status.ENROLLED
+    enrolment.status = status
+    enrolment.ended_on = timezone.localdate()
+    enrolment.reason = reason.strip()
+    _save(enrolment, acting_user)
+    return held_place
+
+
+@transaction.atomic
+def enrolment_withdraw(
+    *, enrolment: Enrolment, reason: str, acting_user: User | None
+) -> Enrolment | None:
+    """Take the learner out of the cohort. Returns the enrolment of whoever got the place."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the learner is withdrawing"})
+    if _end(enrolment, Enrolment.Status.WITHDRAWN, reason, acting_user):
+        return _promote_next(enrolment.cohort, acting_user)
+    return None
+
+
+@transaction.atomic
+def enrolment_move(
+    *, enrolment: Enrolment, to_cohort: Cohort, reason: str, acting_user: User | None
+) -> Enrolment:
+    """Defer a learner to another cohort at the same level. The old enrolment stays, marked
+    deferred with the reason; the place it held goes to the old cohort's waiting list."""
+    if to_cohort.pk == enrolment.cohort_id:
+        raise ValidationError({"to_cohort": "Choose a different cohort"})
+    if to_cohort.level_id != enrolment.level_id:
+        raise ValidationError({"to_cohort": "Choose a cohort at the same level"})
+    if to_cohort.status == Cohort.Status.COMPLETED:
+        raise ValidationError({"to_cohort": "Choose a cohort that has not finished"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the learner is moving"})
+    held_place = _end(enrolment, Enrolment.Status.DEFERRED, reason, acting_user)
+    moved = enrolment_create(learner=enrolment.learner, cohort=to_cohort, acting_user=acting_user)
+    if held_place:
+        _promote_next(enrolment.cohort, acting_user)
+    return moved
+
+
+@transaction.atomic
+def cohort_close(*, cohort: Cohort, acting_user: User | None) -> Cohort:
+    """Close a running cohort: its learners complete it; anyone still waiting is withdrawn."""
+    cohort = cohort_mark_completed(cohort=cohort, acting_user=acting_user)
+    today = timezone.localdate()
+    for enrolment in cohort.enrolments.filter(status__in=Enrolment.OPEN_STATUSES):
+        waiting = enrolment.status == Enrolment.Status.WAITING
+        enrolment.status = Enrolment.Status.WITHDRAWN if waiting else Enrolment.Status.COMPLETED
+        enrolment.ended_on = today
+        if waiting:
+            enrolment.reason = "The cohort closed before a place came free"
+        _save(enrolment, acting_user)
+    return cohort
+
+
+# Progress: steps, attendance, assessments ------------------------------------------------------
+
+
+def _complete_steps(
+    *, learners: Iterable[Learner], step: LevelStep, on: date, source: str, acting_user
+) -> int:
+    """Mark the step completed for each learner (keeping an earlier completion date). Returns
+    how many learners newly completed it."""
+    learners = list(learners)
+    existing = {
+        p.learner_id: p
+        for p in StepProgress.objects.select_for_update().filter(step=step, learner__in=learners)
+    }
+    newly = 0
+    for learner in learners:
+        progress = existing.get(learner.pk) or StepProgress(learner=learner, step=step)
+        if progress.status == StepProgress.Status.COMPLETED and progress.completed_on <= on:
+            continue
+        newly += progress.status != StepProgress.Status.COMPLETED
+        progress.status = StepProgress.Status.COMPLETED
+        progress.completed_on = on
+        progress.source = source
+        progress.recorded_by = acting_user
+        _save(progress, acting_user)
+        if learner.last_progress_on is None or learner.last_progress_on < on:
+            learner.last_progress_on = on
+            learner._history_user = acting_user
+            learner.save(update_fields=["last_progress_on", "updated_at"])
+    return newly
+
+
+@transaction.atomic
+def steps_complete(
+    *,
+    learners: Iterable[Learner],
+    step: LevelStep,
+    on: date,
+    acting_user: User | None,
+    source: str = ResultSource.PORTAL,
+) -> int:
+    """Record that learners completed a step on a date (one learner, or many from a roster)."""
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The date the step was completed must be today or earlier"})
+    return _complete_steps(
+        learners=learners, step=step, on=on, source=source, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def attendance_record(
+    *, session: CohortSession, marks: dict[Learner, str], acting_user: User | None
+) -> int:
+    """Record the register for a session. Learners present complete the session's workshop
+    step on the session's date. Returns how many were marked present."""
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled, so it has no register")
+    existing = {a.learner_id: a for a in session.attendance.select_for_update()}
+    present = []
+    for learner, status in marks.items():
+        if status not in SessionAttendance.Status.values:
+            raise ValidationError(f"Choose present, absent or apologies for {learner}")
+        mark = existing.get(learner.pk) or SessionAttendance(session=session, learner=learner)
+        if mark.status != status:
+            mark.status = status
+            mark.recorded_by = acting_user
+            _save(mark, acting_user)
+        if status == SessionAttendance.Status.PRESENT:
+            present.append(learner)
+    if session.step_id and present:
+        _complete_steps(
+            learners=present,
+            step=session.step,
+            on=timezone.localdate(session.starts_at),
+            source=ResultSource.ATTENDANCE,
+            acting_user=acting_user,
+        )
+    return len(present)
+
+
+@transaction.atomic
+def assessment_book(
+    *, learner: Learner, level: AccreditationLevel, booked_for: date, acting_user: User | None
+) -> AssessmentAttempt:
+    """Book the learner's assessment (or a resit after a fail)."""
+    if learner.accreditations.filter(level=level, achieved_on__gte=booked_for).exists():
+        raise ValidationError({"booked_for": "The learner already holds this accreditation"})
+    return _save(
+        AssessmentAttempt(learner=learner, level=level, booked_for=booked_for), acting_user
+    )
+
+
+@transaction.atomic
+def assessment_record_result(
+    *,
+    attempt: AssessmentAttempt,
+    result: str,
+    result_on: date,
+    acting_user: User | None,
+    source: str = ResultSource.COLLEGE,
+) -> Accreditation | None:
+    """Record the College's result. A pass completes the assessment step and creates the
+    accreditation (renewal date from the level's rule; the learner is congratulated). A fail
+    leaves the learner free to book a resit."""
+    attempt = AssessmentAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.result != AssessmentAttempt.Result.PENDING:
+        raise ValidationError("This assessment already has a result")
+    if result not in (AssessmentAttempt.Result.PASS, AssessmentAttempt.Result.FAIL):
+        raise ValidationError({"result": "Choose pass or fail"})
+    if result_on > timezone.localdate():
+        raise ValidationError({"result_on": "The result date must be today or earlier"})
+    attempt.result = result
+    attempt.result_on = result_on
+    attempt.source = source
+    attempt.recorded_by = acting_user
+    _save(attempt, acting_user)
+    if result != AssessmentAttempt.Result.PASS:
+        return None
+    learner = attempt.learner
+    assessment_steps = LevelStep.objects.filter(
+        level=attempt.level, kind=LevelStep.Kind.ASSESSMENT, is_active=True
+    )
+    for step in assessment_steps:
+        _complete_steps(
+            learners=[learner], step=step, on=result_on, source=source, acting_user=acting_user
+        )
+    return accreditation_record(
+        learner=learner,
+        level=attempt.level,
+        achieved_on=result_on,
+        source=source,
+        acting_user=acting_user,
+    )
+
+
+# A learner's place on the programme ------------------------------------------------------------
+
+
+@transaction.atomic
+def learner_set_status(
+    *, learner: Learner, status: str, acting_user: User | None, reason: str = ""
+) -> Learner:
+    """Put a learner on hold, bring them back, or withdraw them (which ends their open
+    enrolments and gives their places to the waiting list)."""
+    allowed = {Learner.Status.ACTIVE, Learner.Status.ON_HOLD, Learner.Status.WITHDRAWN}
+    if status not in allowed:
+        raise ValidationError({"status": "Choose active, on hold or withdrawn"})
+    if learner.status == Learner.Status.WITHDRAWN:
+        raise ValidationError("This learner has withdrawn; add them again to bring them back")
+    if status == Learner.Status.WITHDRAWN:
+        if not reason.strip():
+            raise ValidationError({"reason": "Enter why the learner is withdrawing"})
+        for enrolment in learner.enrolments.filter(status__in=Enrolment.OPEN_STATUSES):
+            enrolment_withdraw(enrolment=enrolment, reason=reason, acting_user=acting_user)
+    learner.status = status
+    learner._change_reason = reason.strip()[:100] or None
+    return _save(learner, acting_user)

@@ -135,3 +135,9 @@ def test_councils_by_managing_body_counts_only_councils_with_one(client, cast):
     factories.CouncilFactory(status="applied", onboarded_on=None)
     overview = get(client, cast.staff, "/").context["overview"]
     assert overview["councils_by_body"] == [("MHCLG", 2)]
+
+
+def test_page_titles_name_the_page_then_the_service(client, cast):
+    client.force_login(cast.staff)
+    page = client.get("/learners/").text
+    assert "<title>Learners – Contract Management Pioneer Programme – GOV.UK</title>" in page

@@ -1,0 +1,69 @@
+"""CSV helpers with no domain in them: read an upload within a size limit as UTF-8 text, and
+write rows that a spreadsheet opens as UTF-8 and never runs as formulas."""
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import BinaryIO
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+BOM = "\ufeff"
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"); a leading apostrophe makes the spreadsheet show it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+FILE_EMPTY = "The selected file is empty"
+FILE_NOT_UTF8 = (
+    "The selected file must be saved as CSV UTF-8. In Excel, choose Save As and pick "
+    "‘CSV UTF-8 (Comma delimited)’"
+)
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read; the message says why, to the person who sent it."""
+
+
+def read_limited(source: bytes | BinaryIO, *, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The file's bytes, refused without reading it all when it is over `max_bytes`."""
+    data = source if isinstance(source, bytes) else source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise CsvFileError(f"The selected file must be smaller than {max_bytes // 2**20} MB")
+    return data
+
+
+def decode_utf8(data: bytes) -> str:
+    """The text of a UTF-8 file, without the byte-order mark Excel writes at its start."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvFileError(FILE_NOT_UTF8) from None
+    if not text.strip():
+        raise CsvFileError(FILE_EMPTY)
+    return text
+
+
+def neutralise(value) -> str:
+    """The cell as text, with a quote in front if a spreadsheet would take it for a formula."""
+    if value is None:
+        text = ""
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file that hands back what is written, so csv.writer can feed a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(*, header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
+    """The header and rows as CSV lines, the first after a byte-order mark so that Excel reads
+    UTF-8. Every cell goes through `neutralise`."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow([neutralise(cell) for cell in header])
+    for row in rows:
+        yield writer.writerow([neutralise(cell) for cell in row])
