@@ -8,6 +8,7 @@ from django.urls import include, path
 from cmpp.accounts import views as accounts_views
 from cmpp.core.views import healthz
 from cmpp.reports import views as reports_views
+from learners import cohort_views
 from learners import views as learners_views
 
 urlpatterns = [
@@ -23,6 +24,14 @@ urlpatterns = [
     path("councils/<int:pk>/", reports_views.council_detail, name="council_detail"),
     path("cohorts/", include("cohorts.urls")),
     path("cohorts/<int:pk>/", reports_views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/enrol/", cohort_views.cohort_enrol, name="cohort_enrol"),
+    path("cohorts/<int:pk>/close/", cohort_views.cohort_close_view, name="cohort_close"),
+    path("cohorts/<int:pk>/steps/", cohort_views.cohort_steps, name="cohort_steps"),
+    path(
+        "cohorts/<int:pk>/sessions/<int:session_pk>/attendance/",
+        cohort_views.cohort_attendance,
+        name="cohort_attendance",
+    ),
     path("learners/", include("learners.urls")),
     path("me/", learners_views.me, name="me"),
     path("emails/", reports_views.email_log_view, name="email_log"),

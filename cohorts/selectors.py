@@ -24,6 +24,11 @@ def cohort_list(*, user, q: str = "") -> QuerySet[Cohort]:
     return cohorts.order_by("-starts_on", "code")
 
 
+def cohort_years() -> list[int]:
+    """Years in which cohorts start, newest first, for the list's filter."""
+    return sorted({d.year for d in Cohort.objects.dates("starts_on", "year")}, reverse=True)
+
+
 def cohort_get(*, user, pk: int) -> Cohort:
     return get_object_or_404(
         cohorts_visible_to(user).select_related("level", "delivery_organisation"), pk=pk

@@ -1,14 +1,24 @@
-"""Cohort pages owned by this app: the list. The cohort page with its roster is composed in
-reports, since the roster is learners' data."""
+"""Cohort pages owned by this app: the list, creating and editing cohorts, starting them, and
+their sessions. The cohort page with its roster is composed in reports (it shows learners), and
+the actions that change enrolments live in learners."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.pagination import paginate
-from cohorts.selectors import cohort_list
+from cohorts import services
+from cohorts.filters import CohortFilter
+from cohorts.forms import CohortForm, SessionForm
+from cohorts.selectors import cohort_get, cohort_list, cohort_years
+
+
+def _require_staff(request):
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
 
 
 @require_GET
@@ -16,6 +26,113 @@ from cohorts.selectors import cohort_list
 def cohort_list_view(request):
     if not user_sees_whole_programme(request.user):
         raise PermissionDenied
-    q = request.GET.get("q", "").strip()
-    page = paginate(request, cohort_list(user=request.user, q=q))
-    return render(request, "cohorts/cohort_list.html", {"page": page, "q": q})
+    filterset = CohortFilter(
+        request.GET, queryset=cohort_list(user=request.user), years=cohort_years()
+    )
+    return render(
+        request,
+        "cohorts/cohort_list.html",
+        {
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs),
+            "can_manage": user_is_programme_staff(request.user),
+        },
+    )
+
+
+def _cohort_form_page(request, form, cohort=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            if cohort is None:
+                cohort = services.cohort_create(**form.cleaned_data, acting_user=request.user)
+                messages.success(request, f"{cohort.name} has been created.")
+            else:
+                cohort = services.cohort_update(
+                    cohort=cohort, **form.cleaned_data, acting_user=request.user
+                )
+                messages.success(request, f"{cohort.name} has been updated.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@login_required
+def cohort_create_view(request):
+    _require_staff(request)
+    return _cohort_form_page(request, CohortForm(request.POST or None))
+
+
+@login_required
+def cohort_edit_view(request, pk):
+    _require_staff(request)
+    cohort = cohort_get(user=request.user, pk=pk)
+    initial = {name: getattr(cohort, name) for name in services.COHORT_EDITABLE_FIELDS}
+    form = CohortForm(request.POST or None, initial=initial, cohort=cohort)
+    return _cohort_form_page(request, form, cohort)
+
+
+@require_POST
+@login_required
+def cohort_start_view(request, pk):
+    _require_staff(request)
+    cohort = cohort_get(user=request.user, pk=pk)
+    try:
+        services.cohort_start(cohort=cohort, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{cohort.name} has started.")
+    return redirect("cohort_detail", pk=cohort.pk)
+
+
+def _session_form_page(request, cohort, session=None):
+    initial = SessionForm.initial_for(session) if session else None
+    form = SessionForm(request.POST or None, cohort=cohort, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if session is None:
+                session = services.session_create(
+                    cohort=cohort, **form.session_fields(), acting_user=request.user
+                )
+                messages.success(request, f"{session.title} has been added.")
+            else:
+                services.session_update(
+                    session=session, **form.session_fields(), acting_user=request.user
+                )
+                messages.success(request, f"{session.title} has been updated.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("cohort_detail", pk=cohort.pk)
+    return render(
+        request,
+        "cohorts/session_form.html",
+        {"form": form, "cohort": cohort, "session": session},
+    )
+
+
+@login_required
+def session_create_view(request, pk):
+    _require_staff(request)
+    return _session_form_page(request, cohort_get(user=request.user, pk=pk))
+
+
+@login_required
+def session_edit_view(request, pk, session_pk):
+    _require_staff(request)
+    cohort = cohort_get(user=request.user, pk=pk)
+    session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
+    return _session_form_page(request, cohort, session)
+
+
+@require_POST
+@login_required
+def session_cancel_view(request, pk, session_pk):
+    _require_staff(request)
+    cohort = cohort_get(user=request.user, pk=pk)
+    session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
+    services.session_cancel(session=session, acting_user=request.user)
+    messages.success(request, f"{session.title} has been cancelled.")
+    return redirect("cohort_detail", pk=cohort.pk)

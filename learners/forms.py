@@ -1,8 +1,10 @@
 """Forms for learner pages. They parse input only; services make the changes."""
 
 from django import forms
+from django.utils import timezone
 
 from cmpp.core.csv import FILE_EMPTY
+from cmpp.core.forms import GovukDateField
 from cohorts.models import AccreditationLevel
 from councils.models import Council
 from learners.models import Learner
@@ -62,3 +64,68 @@ class LearnerImportForm(forms.Form):
         label="Upload a CSV file",
         error_messages={"required": "Select a CSV file", "empty": FILE_EMPTY},
     )
+
+
+class LearnerChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of learners; the view narrows the queryset to those the action may take."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.full_name}, {obj.council.name}"
+
+
+class EnrolForm(forms.Form):
+    learners = LearnerChoiceField(
+        queryset=Learner.objects.none(),
+        error_messages={"required": "Select at least one learner to enrol"},
+    )
+
+    def __init__(self, *args, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learners"].queryset = eligible
+
+
+class CouncilEnrolForm(forms.Form):
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.order_by("name"),
+        empty_label="Choose a council",
+        error_messages={"required": "Choose the council whose learners to enrol"},
+    )
+
+
+class StepsForm(forms.Form):
+    step = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose a step",
+        error_messages={"required": "Choose the step the learners completed"},
+    )
+    on = GovukDateField(label="Date completed", noun="the date the step was completed")
+    learners = LearnerChoiceField(
+        queryset=Learner.objects.none(),
+        error_messages={"required": "Select at least one learner"},
+    )
+
+    def __init__(self, *args, steps, learners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = steps
+        self.fields["learners"].queryset = learners
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on and on > timezone.localdate():
+            raise forms.ValidationError("The date the step was completed must be today or earlier")
+        return on
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the reason"},
+    )
+
+    def __init__(self, *args, label="Reason", required_message="Enter the reason", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages["required"] = required_message

@@ -149,3 +149,41 @@ def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
 def learner_counts_by_status(learners: QuerySet[Learner]) -> dict[str, int]:
     counts = dict(learners.order_by().values_list("status").annotate(n=Count("pk")))
     return {label: counts.get(value, 0) for value, label in Learner.Status.choices}
+
+
+def cohort_enrolment_candidates(
+    *, cohort: Cohort, council: Council | None = None, q: str = ""
+) -> QuerySet[Learner]:
+    """Learners working towards the cohort's level who have no place (or waiting-list place)
+    at that level yet, and have not withdrawn."""
+    learners = (
+        Learner.objects.filter(target_level=cohort.level_id)
+        .exclude(status__in=[Learner.Status.WITHDRAWN, Learner.Status.ACCREDITED])
+        .exclude(
+            enrolments__level=cohort.level_id,
+            enrolments__status__in=Enrolment.OPEN_STATUSES,
+        )
+        .select_related("council")
+        .order_by("council__name", "last_name", "first_name")
+    )
+    if council is not None:
+        learners = learners.filter(council=council)
+    if q:
+        q = q.strip()
+        learners = learners.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+        )
+    return learners
+
+
+def cohort_learners(*, cohort: Cohort) -> QuerySet[Learner]:
+    """Learners with a place in the cohort (now or completed), for its register and roster."""
+    return (
+        Learner.objects.filter(
+            enrolments__cohort=cohort,
+            enrolments__status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+        )
+        .select_related("council")
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

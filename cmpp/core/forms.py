@@ -1,6 +1,7 @@
 """Form fields shared by every app, shaped for the GOV.UK Design System."""
 
-from datetime import date
+import re
+from datetime import date, time
 
 from django import forms
 
@@ -67,3 +68,39 @@ class GovukDateField(forms.MultiValueField):
             return date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"{self.noun.capitalize()} must be a real date") from None
+
+
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+class GovukTimeField(forms.CharField):
+    """A time of day typed as people write it: 10am, 1:30pm, 14:30 or midday."""
+
+    def __init__(self, *, noun: str = "the time", **kwargs):
+        self.noun = noun
+        kwargs.setdefault("help_text", "For example, 10am, 1:30pm or 14:30")
+        kwargs.setdefault("error_messages", {}).setdefault("required", f"Enter {noun}")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value).strip().lower().replace(" ", "")
+        if not text:
+            return None
+        if text in ("midday", "noon", "12noon"):
+            return time(12, 0)
+        match = TIME_PATTERN.match(text)
+        if match:
+            hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+            if half and 1 <= hour <= 12:
+                hour = hour % 12 + (12 if half == "pm" else 0)
+            elif half:
+                hour = 99
+            if hour < 24 and minute < 60:
+                return time(hour, minute)
+        raise forms.ValidationError(f"Enter {self.noun} as a real time, like 10am, 1:30pm or 14:30")

@@ -87,6 +87,8 @@ def cohort_detail(request, pk):
             "places_free": max(cohort.capacity - enrolled, 0),
             "waiting_count": sum(1 for e in roster if e.status == e.Status.WAITING),
             "sessions": cohort_sessions(cohort=cohort),
+            "can_manage": user_is_programme_staff(request.user),
+            "history": cohort.history.select_related("history_user")[:20],
         },
     )
 

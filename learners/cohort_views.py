@@ -1,0 +1,184 @@
+"""Cohort pages that change learners' places and progress: enrolling, closing the cohort, the
+attendance register and recording a step for many learners. Routed under /cohorts/<id>/."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cmpp.accounts.selectors import user_is_programme_staff
+from cohorts.models import Cohort, LevelStep
+from cohorts.selectors import cohort_get
+from councils.models import Council
+from learners import services
+from learners.forms import CouncilEnrolForm, EnrolForm, StepsForm
+from learners.models import Enrolment, SessionAttendance
+from learners.selectors import cohort_enrolment_candidates, cohort_learners
+
+CANDIDATES_SHOWN = 200
+
+
+def _staff_cohort(request, pk) -> Cohort:
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
+    return cohort_get(user=request.user, pk=pk)
+
+
+def _enrolled_page(request, cohort, result):
+    return render(request, "learners/enrol_done.html", {"cohort": cohort, "result": result})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_enrol(request, pk):
+    """Choose learners from a filtered list, or take a whole council's learners, and enrol them.
+    Past the cohort's capacity they join its waiting list in the order given."""
+    cohort = _staff_cohort(request, pk)
+    if cohort.status == Cohort.Status.COMPLETED:
+        messages.error(request, f"{cohort.name} has closed, so nobody can be enrolled.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    council = None
+    council_id = request.GET.get("council", "")
+    if council_id.isdigit():
+        council = Council.objects.filter(pk=council_id).first()
+    q = request.GET.get("q", "").strip()
+    candidates = cohort_enrolment_candidates(cohort=cohort, council=council, q=q)
+    form = EnrolForm(eligible=candidates)
+    council_form = CouncilEnrolForm()
+    if request.method == "POST" and "whole_council" in request.POST:
+        council_form = CouncilEnrolForm(request.POST)
+        if council_form.is_valid():
+            whole = cohort_enrolment_candidates(
+                cohort=cohort, council=council_form.cleaned_data["council"]
+            )
+            result = services.enrolments_create(
+                learners=list(whole), cohort=cohort, acting_user=request.user
+            )
+            return _enrolled_page(request, cohort, result)
+    elif request.method == "POST":
+        form = EnrolForm(request.POST, eligible=cohort_enrolment_candidates(cohort=cohort))
+        if form.is_valid():
+            chosen = sorted(form.cleaned_data["learners"], key=lambda x: (x.last_name, x.pk))
+            result = services.enrolments_create(
+                learners=chosen, cohort=cohort, acting_user=request.user
+            )
+            return _enrolled_page(request, cohort, result)
+    total = candidates.count()
+    return render(
+        request,
+        "learners/enrol.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "council_form": council_form,
+            "candidates": candidates[:CANDIDATES_SHOWN],
+            "total": total,
+            "shown": min(total, CANDIDATES_SHOWN),
+            "councils": Council.objects.order_by("name").only("pk", "name"),
+            "council": council,
+            "q": q,
+            "places_free": max(
+                cohort.capacity
+                - cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count(),
+                0,
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_close_view(request, pk):
+    cohort = _staff_cohort(request, pk)
+    if request.method == "POST":
+        try:
+            services.cohort_close(cohort=cohort, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{cohort.name} has closed.")
+        return redirect("cohort_detail", pk=cohort.pk)
+    counts = {
+        status: cohort.enrolments.filter(status=status).count()
+        for status in (Enrolment.Status.ENROLLED, Enrolment.Status.WAITING)
+    }
+    return render(
+        request,
+        "learners/cohort_close.html",
+        {
+            "cohort": cohort,
+            "enrolled": counts[Enrolment.Status.ENROLLED],
+            "waiting": counts[Enrolment.Status.WAITING],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_attendance(request, pk, session_pk):
+    """The register for one session: present, absent or apologies for each learner."""
+    cohort = _staff_cohort(request, pk)
+    session = get_object_or_404(
+        cohort.sessions.select_related("step"), pk=session_pk, is_cancelled=False
+    )
+    learners = list(cohort_learners(cohort=cohort))
+    marks = dict(session.attendance.values_list("learner_id", "status"))
+    errors = {}
+    if request.method == "POST":
+        chosen = {}
+        for learner in learners:
+            value = request.POST.get(f"mark-{learner.pk}", "")
+            if value in SessionAttendance.Status.values:
+                chosen[learner] = value
+            elif value:
+                errors[learner.pk] = f"Choose present, absent or apologies for {learner.full_name}"
+        if not chosen and not errors:
+            errors["none"] = "Mark at least one learner present, absent or sending apologies"
+        if not errors:
+            present = services.attendance_record(
+                session=session, marks=chosen, acting_user=request.user
+            )
+            step = f" They have completed {session.step.name}." if session.step and present else ""
+            messages.success(
+                request,
+                f"Attendance saved for {session.title}: {present} present.{step}",
+            )
+            return redirect("cohort_detail", pk=cohort.pk)
+        marks.update({learner.pk: value for learner, value in chosen.items()})
+    rows = [{"learner": learner, "mark": marks.get(learner.pk, "")} for learner in learners]
+    return render(
+        request,
+        "learners/attendance.html",
+        {
+            "cohort": cohort,
+            "session": session,
+            "rows": rows,
+            "errors": errors,
+            "statuses": SessionAttendance.Status.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_steps(request, pk):
+    """Record that several learners on the roster completed a step."""
+    cohort = _staff_cohort(request, pk)
+    steps = LevelStep.objects.filter(level=cohort.level_id, is_active=True).order_by("order")
+    form = StepsForm(request.POST or None, steps=steps, learners=cohort_learners(cohort=cohort))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        newly = services.steps_complete(
+            learners=list(data["learners"]),
+            step=data["step"],
+            on=data["on"],
+            acting_user=request.user,
+        )
+        messages.success(
+            request,
+            f"{data['step'].name} recorded for {len(data['learners'])} learners "
+            f"({newly} had not completed it before).",
+        )
+        return redirect("cohort_detail", pk=cohort.pk)
+    return render(request, "learners/cohort_steps.html", {"cohort": cohort, "form": form})
