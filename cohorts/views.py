@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
+from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
 from cohorts import services
 from cohorts.filters import CohortFilter
@@ -61,7 +62,7 @@ def _cohort_form_page(request, form, cohort=None):
 @login_required
 def cohort_create_view(request):
     _require_staff(request)
-    return _cohort_form_page(request, CohortForm(request.POST or None))
+    return _cohort_form_page(request, CohortForm(posted(request)))
 
 
 @login_required
@@ -69,7 +70,7 @@ def cohort_edit_view(request, pk):
     _require_staff(request)
     cohort = cohort_get(user=request.user, pk=pk)
     initial = {name: getattr(cohort, name) for name in services.COHORT_EDITABLE_FIELDS}
-    form = CohortForm(request.POST or None, initial=initial, cohort=cohort)
+    form = CohortForm(posted(request), initial=initial, cohort=cohort)
     return _cohort_form_page(request, form, cohort)
 
 
@@ -89,7 +90,7 @@ def cohort_start_view(request, pk):
 
 def _session_form_page(request, cohort, session=None):
     initial = SessionForm.initial_for(session) if session else None
-    form = SessionForm(request.POST or None, cohort=cohort, initial=initial)
+    form = SessionForm(posted(request), cohort=cohort, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if session is None:

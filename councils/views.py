@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
+from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
 from councils import services
 from councils.forms import CouncilOnboardForm
@@ -33,7 +34,7 @@ def council_onboard_view(request):
     """Programme staff add a council with its managing body and SRO, who is emailed a welcome."""
     if not user_is_programme_staff(request.user):
         raise PermissionDenied
-    form = CouncilOnboardForm(request.POST or None)
+    form = CouncilOnboardForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             council = services.council_onboard(**form.cleaned_data, acting_user=request.user)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.core.forms import posted
 from cohorts.models import Cohort, LevelStep
 from cohorts.selectors import cohort_get
 from councils.models import Council
@@ -166,7 +167,7 @@ def cohort_steps(request, pk):
     """Record that several learners on the roster completed a step."""
     cohort = _staff_cohort(request, pk)
     steps = LevelStep.objects.filter(level=cohort.level_id, is_active=True).order_by("order")
-    form = StepsForm(request.POST or None, steps=steps, learners=cohort_learners(cohort=cohort))
+    form = StepsForm(posted(request), steps=steps, learners=cohort_learners(cohort=cohort))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         newly = services.steps_complete(

@@ -129,3 +129,90 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
         self.fields["reason"].error_messages["required"] = required_message
+
+
+class LearnerStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="What is the learner's status now?",
+        widget=forms.RadioSelect,
+        choices=[
+            (Learner.Status.ACTIVE, "Active"),
+            (Learner.Status.ON_HOLD, "On hold"),
+            (Learner.Status.WITHDRAWN, "Withdrawn from the programme"),
+        ],
+        error_messages={"required": "Choose the learner's status"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="Needed for a withdrawal. Their places in cohorts go to the waiting lists.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Learner.Status.WITHDRAWN and not cleaned.get("reason"):
+            self.add_error("reason", "Enter why the learner is withdrawing")
+        return cleaned
+
+
+class LearnerStepForm(forms.Form):
+    step = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose a step",
+        error_messages={"required": "Choose the step the learner completed"},
+    )
+    on = GovukDateField(label="Date completed", noun="the date the step was completed")
+
+    def __init__(self, *args, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = steps
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on and on > timezone.localdate():
+            raise forms.ValidationError("The date the step was completed must be today or earlier")
+        return on
+
+
+class AssessmentBookForm(forms.Form):
+    level = forms.ModelChoiceField(
+        queryset=AccreditationLevel.objects.order_by("order"),
+        empty_label="Choose a level",
+        error_messages={"required": "Choose the assessment's level"},
+    )
+    booked_for = GovukDateField(label="Assessment date", noun="the assessment date")
+
+
+class AssessmentResultForm(forms.Form):
+    result = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[("pass", "Pass"), ("fail", "Fail")],
+        error_messages={"required": "Choose pass or fail"},
+    )
+    result_on = GovukDateField(label="Date of the result", noun="the date of the result")
+
+    def clean_result_on(self):
+        result_on = self.cleaned_data["result_on"]
+        if result_on and result_on > timezone.localdate():
+            raise forms.ValidationError("The date of the result must be today or earlier")
+        return result_on
+
+
+class EnrolmentMoveForm(forms.Form):
+    to_cohort = forms.ModelChoiceField(
+        label="Cohort to move to",
+        queryset=None,
+        empty_label="Choose a cohort",
+        error_messages={"required": "Choose the cohort to move the learner to"},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the learner is moving"},
+    )
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cohort"].queryset = cohorts

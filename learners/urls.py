@@ -11,4 +11,23 @@ urlpatterns = [
     path("new/", views.learner_create_view, name="create"),
     path("<int:pk>/", views.learner_detail, name="detail"),
     path("<int:pk>/invitation/", views.learner_invite_view, name="invite"),
+    path("<int:pk>/edit/", views.learner_edit_view, name="edit"),
+    path("<int:pk>/status/", views.learner_status_view, name="status"),
+    path("<int:pk>/steps/", views.learner_step_view, name="step"),
+    path("<int:pk>/assessments/new/", views.assessment_book_view, name="assessment_book"),
+    path(
+        "<int:pk>/assessments/<int:attempt_pk>/result/",
+        views.assessment_result_view,
+        name="assessment_result",
+    ),
+    path(
+        "<int:pk>/enrolments/<int:enrolment_pk>/withdraw/",
+        views.enrolment_withdraw_view,
+        name="enrolment_withdraw",
+    ),
+    path(
+        "<int:pk>/enrolments/<int:enrolment_pk>/move/",
+        views.enrolment_move_view,
+        name="enrolment_move",
+    ),
 ]

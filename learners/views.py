@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,11 +13,21 @@ from cmpp.accounts.selectors import (
     user_is_programme_staff,
     user_sees_whole_programme,
 )
+from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
+from cohorts.models import Cohort, LevelStep
 from councils.selectors import council_ids_led_by
 from learners import services
-from learners.forms import LearnerForm
-from learners.models import Learner
+from learners.forms import (
+    AssessmentBookForm,
+    AssessmentResultForm,
+    EnrolmentMoveForm,
+    LearnerForm,
+    LearnerStatusForm,
+    LearnerStepForm,
+    ReasonForm,
+)
+from learners.models import Enrolment, Learner
 from learners.selectors import (
     at_risk_cutoff,
     learner_current_cohort,
@@ -80,7 +90,7 @@ def learner_create_view(request):
     """Programme staff add a learner; the learner is emailed an invitation to the portal."""
     if not user_is_programme_staff(request.user):
         raise PermissionDenied
-    form = LearnerForm(request.POST or None)
+    form = LearnerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             learner = services.learner_create(**form.cleaned_data, acting_user=request.user)
@@ -133,3 +143,184 @@ def me(request):
         }
     )
     return render(request, "learners/me.html", context)
+
+
+# Staff actions on one learner's record ---------------------------------------------------------
+
+
+def _staff_learner(request, pk) -> Learner:
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
+    return learner_get(user=request.user, pk=pk)
+
+
+def _action_page(request, learner, form, title, submit, act, *, extra=None):
+    """Show a form about the learner; on valid input call `act`, which returns the success
+    message, then go back to the learner's page. A refusal from the service is shown as an
+    error on the form and changes nothing."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = act(form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, message)
+            return redirect("learners:detail", pk=learner.pk)
+    return render(
+        request,
+        "learners/learner_action.html",
+        {"learner": learner, "form": form, "title": title, "submit": submit, **(extra or {})},
+    )
+
+
+@login_required
+def learner_edit_view(request, pk):
+    learner = _staff_learner(request, pk)
+    initial = {name: getattr(learner, name) for name in services.LEARNER_EDITABLE_FIELDS}
+    form = LearnerForm(posted(request), initial=initial, learner=learner)
+
+    def act(data):
+        services.learner_update(learner=learner, acting_user=request.user, **data)
+        return f"{learner.full_name}'s details have been updated."
+
+    return _action_page(request, learner, form, "Edit details", "Save changes", act)
+
+
+@login_required
+def learner_status_view(request, pk):
+    learner = _staff_learner(request, pk)
+    form = LearnerStatusForm(posted(request), initial={"status": learner.status})
+
+    def act(data):
+        services.learner_set_status(
+            learner=learner, status=data["status"], reason=data["reason"], acting_user=request.user
+        )
+        return f"{learner.full_name} is now {learner.get_status_display().lower()}."
+
+    return _action_page(request, learner, form, "Change status", "Save status", act)
+
+
+@login_required
+def learner_step_view(request, pk):
+    learner = _staff_learner(request, pk)
+    steps = LevelStep.objects.filter(level=learner.target_level_id, is_active=True).order_by(
+        "order"
+    )
+    form = LearnerStepForm(posted(request), steps=steps)
+
+    def act(data):
+        services.steps_complete(
+            learners=[learner], step=data["step"], on=data["on"], acting_user=request.user
+        )
+        return f"{data['step'].name} recorded as completed."
+
+    return _action_page(request, learner, form, "Record a completed step", "Record step", act)
+
+
+@login_required
+def assessment_book_view(request, pk):
+    learner = _staff_learner(request, pk)
+    form = AssessmentBookForm(posted(request), initial={"level": learner.target_level_id})
+
+    def act(data):
+        services.assessment_book(
+            learner=learner,
+            level=data["level"],
+            booked_for=data["booked_for"],
+            acting_user=request.user,
+        )
+        return f"{data['level'].name} assessment booked for {data['booked_for']:%-d %B %Y}."
+
+    return _action_page(request, learner, form, "Book an assessment", "Book assessment", act)
+
+
+@login_required
+def assessment_result_view(request, pk, attempt_pk):
+    learner = _staff_learner(request, pk)
+    attempt = get_object_or_404(
+        learner.assessments.select_related("level"), pk=attempt_pk, result="pending"
+    )
+    form = AssessmentResultForm(posted(request))
+
+    def act(data):
+        accreditation = services.assessment_record_result(
+            attempt=attempt,
+            result=data["result"],
+            result_on=data["result_on"],
+            acting_user=request.user,
+        )
+        if accreditation is None:
+            return "Fail recorded. You can book a resit."
+        return (
+            f"Pass recorded: {learner.full_name} is accredited at {attempt.level.name} and "
+            "has been emailed their congratulations."
+        )
+
+    title = f"Record the {attempt.level.name} assessment result"
+    return _action_page(request, learner, form, title, "Record result", act)
+
+
+def _open_enrolment(learner, enrolment_pk) -> Enrolment:
+    return get_object_or_404(
+        learner.enrolments.select_related("cohort"),
+        pk=enrolment_pk,
+        status__in=Enrolment.OPEN_STATUSES,
+    )
+
+
+@login_required
+def enrolment_withdraw_view(request, pk, enrolment_pk):
+    learner = _staff_learner(request, pk)
+    enrolment = _open_enrolment(learner, enrolment_pk)
+    form = ReasonForm(
+        posted(request),
+        label="Why are they leaving the cohort?",
+        required_message="Enter why the learner is leaving the cohort",
+    )
+
+    def act(data):
+        promoted = services.enrolment_withdraw(
+            enrolment=enrolment, reason=data["reason"], acting_user=request.user
+        )
+        message = f"{learner.full_name} has left {enrolment.cohort.name}."
+        if promoted is not None:
+            message += (
+                f" Their place has gone to {promoted.learner.full_name}, who has been emailed."
+            )
+        return message
+
+    title = f"Withdraw from {enrolment.cohort.name}"
+    return _action_page(request, learner, form, title, "Withdraw from cohort", act)
+
+
+@login_required
+def enrolment_move_view(request, pk, enrolment_pk):
+    learner = _staff_learner(request, pk)
+    enrolment = _open_enrolment(learner, enrolment_pk)
+    cohorts = (
+        Cohort.objects.filter(level=enrolment.level_id)
+        .exclude(pk=enrolment.cohort_id)
+        .exclude(status=Cohort.Status.COMPLETED)
+        .order_by("starts_on")
+    )
+    form = EnrolmentMoveForm(posted(request), cohorts=cohorts)
+
+    def act(data):
+        moved = services.enrolment_move(
+            enrolment=enrolment,
+            to_cohort=data["to_cohort"],
+            reason=data["reason"],
+            acting_user=request.user,
+        )
+        where = "has a place in" if moved.status == Enrolment.Status.ENROLLED else "is waiting for"
+        return (
+            f"{learner.full_name} {where} {moved.cohort.name}. "
+            "Their earlier enrolment is kept as deferred."
+        )
+
+    title = f"Move from {enrolment.cohort.name} to another cohort"
+    return _action_page(request, learner, form, title, "Move learner", act)

@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cmpp.accounts import services
 from cmpp.accounts.forms import SetPasswordForm
+from cmpp.core.forms import posted
 
 SESSION_KEY = "_invitation_token"
 SET_PASSWORD_PATH_TOKEN = "set-password"  # noqa: S105 - a path segment, not a secret
@@ -32,7 +33,7 @@ def invitation_accept(request, token):
             status=410 if token else 404,
         )
 
-    form = SetPasswordForm(request.POST or None)
+    form = SetPasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])

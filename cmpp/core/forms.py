@@ -104,3 +104,9 @@ class GovukTimeField(forms.CharField):
             if hour < 24 and minute < 60:
                 return time(hour, minute)
         raise forms.ValidationError(f"Enter {self.noun} as a real time, like 10am, 1:30pm or 14:30")
+
+
+def posted(request):
+    """The submitted data for a form, or None on GET. Unlike `request.POST or None`, an empty
+    submission still binds the form, so it shows what is missing."""
+    return request.POST if request.method == "POST" else None

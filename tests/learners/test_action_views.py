@@ -1,0 +1,156 @@
+"""Programme staff change one learner's record: details, status, steps, assessments, places."""
+
+import pytest
+from django.core import mail
+
+from cohorts.models import LevelStep
+from learners.models import Enrolment, Learner
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_edit_a_learners_details_and_the_change_is_in_the_history(client, cast):
+    client.force_login(cast.staff)
+    url = f"/learners/{cast.learner_a.pk}/edit/"
+    assert 'value="learner@a.test"' in client.get(url).text
+    data = {
+        "council": cast.council_a.pk,
+        "first_name": "Priya",
+        "last_name": cast.learner_a.last_name,
+        "email": "learner@a.test",
+        "job_title": "Head of contracts",
+        "grade": "",
+        "target_level": factories.level("practitioner").pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.first_name == "Priya"
+    assert cast.learner_a.history.first().history_user == cast.staff
+    clash = client.post(url, {**data, "email": "LEARNER@B.TEST"})
+    assert "A learner with this email address is already registered" in clash.text
+
+
+def test_withdrawing_a_learner_needs_a_reason(client, cast):
+    client.force_login(cast.staff)
+    url = f"/learners/{cast.learner_a.pk}/status/"
+    response = client.post(url, {"status": "withdrawn", "reason": ""})
+    assert "Enter why the learner is withdrawing" in response.text
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.status == Learner.Status.ACTIVE
+    client.post(url, {"status": "withdrawn", "reason": "Moved to another authority"})
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.status == Learner.Status.WITHDRAWN
+    assert cast.learner_a.enrolments.get().status == Enrolment.Status.WITHDRAWN
+
+
+def test_staff_put_a_learner_on_hold(client, cast):
+    client.force_login(cast.staff)
+    client.post(f"/learners/{cast.learner_a.pk}/status/", {"status": "on_hold", "reason": ""})
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.status == Learner.Status.ON_HOLD
+
+
+def test_staff_record_a_step_for_one_learner(client, cast):
+    client.force_login(cast.staff)
+    step = LevelStep.objects.filter(level__slug="practitioner").order_by("order")[1]
+    response = client.post(
+        f"/learners/{cast.learner_a.pk}/steps/",
+        {"step": step.pk, "on_day": "3", "on_month": "11", "on_year": "2026"},
+    )
+    assert response.status_code == 302
+    assert cast.learner_a.step_progress.get(step=step).completed_on.isoformat() == "2026-11-03"
+    future = client.post(
+        f"/learners/{cast.learner_a.pk}/steps/",
+        {"step": step.pk, "on_day": "3", "on_month": "11", "on_year": "2099"},
+    )
+    assert "must be today or earlier" in future.text
+
+
+def test_staff_book_an_assessment_and_record_a_pass(
+    client, cast, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    client.post(
+        f"/learners/{cast.learner_a.pk}/assessments/new/",
+        {
+            "level": factories.level("practitioner").pk,
+            "booked_for_day": "1",
+            "booked_for_month": "11",
+            "booked_for_year": "2026",
+        },
+    )
+    attempt = cast.learner_a.assessments.get()
+    page = client.get(f"/learners/{cast.learner_a.pk}/").text
+    assert "Record result" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/result/",
+            {
+                "result": "pass",
+                "result_on_day": "15",
+                "result_on_month": "11",
+                "result_on_year": "2026",
+            },
+            follow=True,
+        )
+    assert "Pass recorded" in response.text
+    accreditation = cast.learner_a.accreditations.get()
+    assert accreditation.renewal_due.isoformat() == "2027-11-15"
+    assert [m.to for m in mail.outbox] == [["learner@a.test"]]
+    # A result is recorded once.
+    again = client.get(f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/result/")
+    assert again.status_code == 404
+
+
+def test_staff_move_a_learner_to_another_cohort_keeping_the_old_enrolment(client, cast):
+    client.force_login(cast.staff)
+    later = factories.CohortFactory(name="Spring cohort")
+    enrolment = cast.learner_a.enrolments.get()
+    url = f"/learners/{cast.learner_a.pk}/enrolments/{enrolment.pk}/move/"
+    assert "Spring cohort" in client.get(url).text
+    response = client.post(url, {"to_cohort": later.pk, "reason": "Parental leave"}, follow=True)
+    assert "has a place in Spring cohort" in response.text
+    assert "Parental leave" in response.text  # the reason shows on the learner's page
+    assert list(cast.learner_a.enrolments.order_by("pk").values_list("status", flat=True)) == [
+        "deferred",
+        "enrolled",
+    ]
+
+
+def test_staff_withdraw_a_learner_from_a_cohort(client, cast):
+    client.force_login(cast.staff)
+    enrolment = cast.learner_a.enrolments.get()
+    url = f"/learners/{cast.learner_a.pk}/enrolments/{enrolment.pk}/withdraw/"
+    assert "Enter why the learner is leaving the cohort" in client.post(url, {}).text
+    client.post(url, {"reason": "Workload"})
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.WITHDRAWN
+
+
+ACTIONS = ["edit/", "status/", "steps/", "assessments/new/"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("who", ["viewer", "sro_a", "learner_a_user"])
+def test_only_programme_staff_change_a_learner(client, cast, who, action):
+    client.force_login(getattr(cast, who))
+    url = f"/learners/{cast.learner_a.pk}/{action}"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"status": "withdrawn", "reason": "x"}).status_code == 403
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.status == Learner.Status.ACTIVE
+
+
+def test_the_sro_sees_their_learner_without_staff_buttons(client, cast):
+    client.force_login(cast.sro_a)
+    page = client.get(f"/learners/{cast.learner_a.pk}/").text
+    assert cast.learner_a.full_name in page
+    for action in (
+        "Edit details",
+        "Change status",
+        "Book an assessment",
+        "Record a completed step",
+    ):
+        assert action not in page
