@@ -82,3 +82,60 @@ class CouncilOnboardForm(forms.Form):
         if Council.objects.filter(code=code).exists():
             raise forms.ValidationError("A council with this ONS code is already on the programme")
         return code
+
+
+class CouncilEditForm(forms.Form):
+    name = forms.CharField(
+        label="Council name",
+        max_length=200,
+        error_messages={"required": "Enter the council's name"},
+    )
+    council_type = forms.ChoiceField(label="Type of council", choices=Council.CouncilType.choices)
+    region = forms.ChoiceField(choices=Council.Region.choices)
+    nation = forms.ChoiceField(choices=Council.Nation.choices)
+    lga_priority = forms.BooleanField(
+        label="One of the councils the LGA named in 2020 as most in need of support",
+        required=False,
+    )
+    funded_places = forms.IntegerField(
+        label="Funded training places",
+        min_value=0,
+        max_value=500,
+        error_messages={
+            "required": "Enter the number of funded training places",
+            "invalid": "Funded training places must be a whole number, like 10",
+            "min_value": "Funded training places cannot be less than 0",
+            "max_value": "Funded training places must be 500 or fewer",
+        },
+    )
+
+
+class HandOverForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label="New managing body",
+        queryset=managing_bodies(),
+        empty_label="Choose who will manage the council",
+        error_messages={"required": "Choose the new managing body"},
+    )
+    on = GovukDateField(label="From", noun="the date the new managing body takes over")
+
+    def __init__(self, *args, current_start=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_start = current_start
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on and self.current_start and on <= self.current_start:
+            raise forms.ValidationError(
+                "The date must be after the current managing body took over, "
+                f"on {self.current_start:%-d %B %Y}"
+            )
+        return on
+
+
+class CouncilWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the council leaving the programme?",
+        max_length=100,
+        error_messages={"required": "Enter why the council is leaving the programme"},
+    )

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmpp.accounts.models import Organisation
@@ -107,3 +108,41 @@ def sro_welcome(*, council: Council, sro, managing_body: Organisation, acting_us
             "invited": invited,
         },
     )
+
+
+COUNCIL_EDITABLE_FIELDS = (
+    "name",
+    "council_type",
+    "region",
+    "nation",
+    "lga_priority",
+    "funded_places",
+)
+
+
+@transaction.atomic
+def council_update(*, council: Council, acting_user, **changes) -> Council:
+    unknown = set(changes) - set(COUNCIL_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
+    for name, value in changes.items():
+        setattr(council, name, value.strip() if isinstance(value, str) else value)
+    council._history_user = acting_user
+    council.full_clean()
+    council.save()
+    return council
+
+
+@transaction.atomic
+def council_withdraw(*, council: Council, reason: str, acting_user) -> Council:
+    """The council leaves the programme. Its learners, history and managing body stay on record."""
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    if council.status == Council.Status.WITHDRAWN:
+        raise ValidationError("This council has already withdrawn")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the council is leaving the programme"})
+    council.status = Council.Status.WITHDRAWN
+    council._history_user = acting_user
+    council._change_reason = reason.strip()[:100]
+    council.save(update_fields=["status", "updated_at"])
+    return council

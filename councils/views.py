@@ -11,8 +11,14 @@ from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_pro
 from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
 from councils import services
-from councils.forms import CouncilOnboardForm
-from councils.selectors import council_ids_led_by, council_list
+from councils.filters import CouncilFilter
+from councils.forms import CouncilEditForm, CouncilOnboardForm, CouncilWithdrawForm, HandOverForm
+from councils.selectors import (
+    council_get,
+    council_ids_led_by,
+    council_list,
+    council_managing_body_history,
+)
 
 
 @require_GET
@@ -20,12 +26,15 @@ from councils.selectors import council_ids_led_by, council_list
 def council_list_view(request):
     if not (user_sees_whole_programme(request.user) or council_ids_led_by(request.user)):
         raise PermissionDenied
-    q = request.GET.get("q", "").strip()
-    page = paginate(request, council_list(user=request.user, q=q))
+    filterset = CouncilFilter(request.GET, queryset=council_list(user=request.user))
     return render(
         request,
         "councils/council_list.html",
-        {"page": page, "q": q, "can_manage": user_is_programme_staff(request.user)},
+        {
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs),
+            "can_manage": user_is_programme_staff(request.user),
+        },
     )
 
 
@@ -48,3 +57,70 @@ def council_onboard_view(request):
             )
             return redirect("council_detail", pk=council.pk)
     return render(request, "councils/council_onboard.html", {"form": form})
+
+
+def _staff_council(request, pk):
+    if not user_is_programme_staff(request.user):
+        raise PermissionDenied
+    return council_get(user=request.user, pk=pk)
+
+
+def _council_action(request, council, form, title, submit, act):
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = act(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, message)
+            return redirect("council_detail", pk=council.pk)
+    return render(
+        request,
+        "councils/council_action.html",
+        {"council": council, "form": form, "title": title, "submit": submit},
+    )
+
+
+@login_required
+def council_edit_view(request, pk):
+    council = _staff_council(request, pk)
+    initial = {name: getattr(council, name) for name in services.COUNCIL_EDITABLE_FIELDS}
+    form = CouncilEditForm(posted(request), initial=initial)
+
+    def act(data):
+        services.council_update(council=council, acting_user=request.user, **data)
+        return f"{council.name}'s details have been updated."
+
+    return _council_action(request, council, form, "Edit council", "Save changes", act)
+
+
+@login_required
+def council_hand_over_view(request, pk):
+    council = _staff_council(request, pk)
+    current = council_managing_body_history(council=council).filter(ends_on__isnull=True).first()
+    form = HandOverForm(posted(request), current_start=current.starts_on if current else None)
+
+    def act(data):
+        services.council_hand_over(
+            council=council,
+            to_organisation=data["to_organisation"],
+            on=data["on"],
+            acting_user=request.user,
+        )
+        return f"{data['to_organisation'].name} manages {council.name} from {data['on']:%-d %B %Y}."
+
+    title = "Hand over to another managing body"
+    return _council_action(request, council, form, title, "Hand over", act)
+
+
+@login_required
+def council_withdraw_view(request, pk):
+    council = _staff_council(request, pk)
+    form = CouncilWithdrawForm(posted(request))
+
+    def act(data):
+        services.council_withdraw(council=council, reason=data["reason"], acting_user=request.user)
+        return f"{council.name} has withdrawn from the programme."
+
+    title = "Withdraw the council from the programme"
+    return _council_action(request, council, form, title, "Withdraw council", act)

@@ -187,3 +187,16 @@ def cohort_learners(*, cohort: Cohort) -> QuerySet[Learner]:
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+def council_cohorts(*, council: Council) -> QuerySet[Cohort]:
+    """Cohorts in which the council's learners have (or had) a place, with how many."""
+    return (
+        Cohort.objects.filter(
+            enrolments__learner__council=council,
+            enrolments__status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+        )
+        .select_related("level")
+        .annotate(council_learners=Count("enrolments__learner", distinct=True))
+        .order_by("-starts_on")
+    )

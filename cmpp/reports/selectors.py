@@ -94,9 +94,10 @@ def council_overview(*, council: Council, user) -> dict:
         )
         .order_by("target_level__order")
     )
+    by_status = learner_counts_by_status(learners)
     return {
-        "learner_count": learners.count(),
-        "learners_by_status": learner_counts_by_status(learners),
+        "learner_count": sum(by_status.values()),
+        "learners_by_status": by_status,
         "learners_by_level": list(by_level),
         "funded_places_used": used,
         "funded_places_free": max(council.funded_places - used, 0),

@@ -17,7 +17,7 @@ from cmpp.notifications.services import email_resend
 from cmpp.reports.selectors import council_overview, programme_overview, roles_of, sro_councils
 from cohorts.selectors import cohort_get, cohort_sessions
 from councils.selectors import council_get, council_managing_body_history, council_roles
-from learners.selectors import cohort_roster, learner_list
+from learners.selectors import cohort_roster, council_cohorts, learner_list
 
 
 @require_GET
@@ -66,6 +66,9 @@ def council_detail(request, pk):
             "roles": council_roles(council=council),
             "periods": council_managing_body_history(council=council),
             "overview": council_overview(council=council, user=request.user),
+            "cohorts": council_cohorts(council=council),
+            "sees_cohorts": roles_of(request.user).sees_whole_programme,
+            "can_manage": roles_of(request.user).is_programme_staff,
             "history": council.history.select_related("history_user")[:20],
         },
     )

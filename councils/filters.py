@@ -1,0 +1,57 @@
+"""The council list's filters: managing body, status, LGA priority, region, nation, search."""
+
+import django_filters
+from django.db.models import Q
+
+from cmpp.accounts.selectors import managing_bodies
+from councils.models import Council
+
+
+class CouncilFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or ONS code")
+    body = django_filters.ModelChoiceFilter(
+        label="Managing body",
+        queryset=managing_bodies().order_by("name"),
+        to_field_name="slug",
+        empty_label="Any managing body",
+        method="managed_by",
+    )
+    status = django_filters.ChoiceFilter(choices=Council.Status.choices, empty_label="Any status")
+    lga_priority = django_filters.ChoiceFilter(
+        label="LGA priority",
+        choices=[("yes", "LGA priority councils"), ("no", "Other councils")],
+        empty_label="Any council",
+        method="priority",
+    )
+    region = django_filters.ChoiceFilter(choices=Council.Region.choices, empty_label="Any region")
+    nation = django_filters.ChoiceFilter(choices=Council.Nation.choices, empty_label="Any nation")
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Name (A to Z)",
+        null_label=None,
+        fields=(("name", "name"), ("code", "code"), ("onboarded_on", "onboarded")),
+        field_labels={
+            "name": "Name (A to Z)",
+            "-name": "Name (Z to A)",
+            "code": "Code (A to Z)",
+            "-code": "Code (Z to A)",
+            "onboarded": "Onboarded, earliest first",
+            "-onboarded": "Onboarded, latest first",
+        },
+    )
+
+    class Meta:
+        model = Council
+        fields = ["q", "body", "status", "lga_priority", "region", "nation"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+
+    def managed_by(self, queryset, name, value):
+        return queryset.filter(
+            managing_body_periods__organisation=value, managing_body_periods__ends_on__isnull=True
+        )
+
+    def priority(self, queryset, name, value):
+        return queryset.filter(lga_priority=value == "yes")
