@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
+from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.csv import csv_stream
-from councils.selectors import council_ids_led_by
 from learners.exports import EXPORT_COLUMNS, learner_export_rows
+from learners.filters import LearnerFilter
 from learners.forms import LearnerImportForm
 from learners.imports import ImportPreview, LearnerImportRefused, learners_import_preview
-from learners.models import Learner
+from learners.selectors import learner_list, user_may_list_learners
 from learners.services import learners_import
 
 # The checked file waits here between the preview and the confirm, with its digest: the confirm
@@ -84,17 +84,16 @@ def _confirm(request):
 @require_GET
 @login_required
 def learner_export(request):
-    """The learner list as a CSV, filtered by the same `q` and `status` as the page."""
-    if not (user_sees_whole_programme(request.user) or council_ids_led_by(request.user)):
+    """The learner list as a CSV, filtered exactly as the page is (the same LearnerFilter)."""
+    if not user_may_list_learners(request.user):
         raise PermissionDenied
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if status not in Learner.Status.values:
-        status = ""
+    filterset = LearnerFilter(
+        request.GET, queryset=learner_list(user=request.user), user=request.user
+    )
     response = StreamingHttpResponse(
         csv_stream(
             header=EXPORT_COLUMNS,
-            rows=learner_export_rows(user=request.user, q=q, status=status),
+            rows=learner_export_rows(learners=filterset.qs),
         ),
         content_type="text/csv; charset=utf-8",
     )

@@ -1,13 +1,12 @@
 """The learner CSV export: the import's columns (DESIGN.md's contract), then where each learner
-stands. Rows come from the learner list's own selector, so the export is the list as filtered."""
+stands. The view passes the list page's own filtered queryset: the export is the list shown."""
 
 from collections.abc import Iterator
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from learners.imports import COLUMNS
 from learners.models import Accreditation, Enrolment, Learner
-from learners.selectors import learner_list
 
 EXPORT_COLUMNS = (
     *COLUMNS,
@@ -24,15 +23,15 @@ EXPORT_COLUMNS = (
 CHUNK_SIZE = 2000
 
 
-def learner_export_rows(*, user, q: str = "", status: str = "") -> Iterator[list]:
-    """One row of EXPORT_COLUMNS per learner the list shows for this user, `q` and `status`.
+def learner_export_rows(*, learners: QuerySet[Learner]) -> Iterator[list]:
+    """One row of EXPORT_COLUMNS per learner in `learners` (the list page's filtered queryset).
 
     `cohort_code` is the learner's open place (or waiting-list place) at their target level, so
     re-importing the file enrols nobody twice; `current_cohort_code` is the cohort they are
     enrolled in now, as their page shows it. Accredited levels and their dates (the latest at
     each level) are listed in level order, separated by semicolons.
     """
-    learners = learner_list(user=user, q=q, status=status).prefetch_related(
+    learners = learners.prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.filter(status__in=Enrolment.OPEN_STATUSES)

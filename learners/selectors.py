@@ -200,3 +200,8 @@ def council_cohorts(*, council: Council) -> QuerySet[Cohort]:
         .annotate(council_learners=Count("enrolments__learner", distinct=True))
         .order_by("-starts_on")
     )
+
+
+def user_may_list_learners(user) -> bool:
+    """Staff, viewers and SROs have a learner list (an SRO's holds their council's learners)."""
+    return user_sees_whole_programme(user) or bool(council_ids_led_by(user))

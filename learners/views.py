@@ -16,8 +16,8 @@ from cmpp.accounts.selectors import (
 from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
-from councils.selectors import council_ids_led_by
 from learners import services
+from learners.filters import LearnerFilter
 from learners.forms import (
     AssessmentBookForm,
     AssessmentResultForm,
@@ -37,29 +37,29 @@ from learners.selectors import (
     learner_of_user,
     learner_pipeline,
     learner_sessions,
+    user_may_list_learners,
 )
 
 
 @require_GET
 @login_required
 def learner_list_view(request):
-    if not (user_sees_whole_programme(request.user) or council_ids_led_by(request.user)):
+    if not user_may_list_learners(request.user):
         raise PermissionDenied
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if status not in Learner.Status.values:
-        status = ""
-    page = paginate(request, learner_list(user=request.user, q=q, status=status))
+    filterset = LearnerFilter(
+        request.GET, queryset=learner_list(user=request.user), user=request.user
+    )
+    if not user_sees_whole_programme(request.user):
+        del filterset.filters["cohort"]
     return render(
         request,
         "learners/learner_list.html",
         {
-            "page": page,
-            "q": q,
-            "status": status,
-            "statuses": Learner.Status.choices,
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs),
             "at_risk_cutoff": at_risk_cutoff(),
             "can_manage": user_is_programme_staff(request.user),
+            "query": request.GET.urlencode(),
         },
     )
 

@@ -1,0 +1,89 @@
+"""The learner list's filters, shared by the page and its CSV export: council, cohort, level,
+status, "no progress for 8 weeks", a search, and the order."""
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q
+
+from cohorts.models import AccreditationLevel, Cohort
+from councils.selectors import councils_visible_to
+from learners.models import Enrolment, Learner
+from learners.selectors import at_risk_cutoff
+
+
+class LearnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name, email or council code")
+    council = django_filters.ModelChoiceFilter(
+        queryset=None, to_field_name="code", empty_label="Any council"
+    )
+    cohort = django_filters.ModelChoiceFilter(
+        queryset=None, to_field_name="code", empty_label="Any cohort", method="in_cohort"
+    )
+    level = django_filters.ModelChoiceFilter(
+        label="Target level",
+        queryset=AccreditationLevel.objects.order_by("order"),
+        field_name="target_level",
+        to_field_name="slug",
+        empty_label="Any level",
+    )
+    status = django_filters.ChoiceFilter(choices=Learner.Status.choices, empty_label="Any status")
+    stalled = django_filters.ChoiceFilter(
+        label="Progress",
+        choices=[("yes", f"No progress for {settings.CMPP_AT_RISK_WEEKS} weeks")],
+        empty_label="Any progress",
+        method="without_progress",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Name (A to Z)",
+        null_label=None,
+        fields=(
+            ("last_name", "name"),
+            ("council__name", "council"),
+            ("last_progress_on", "progress"),
+            ("steps_done", "steps"),
+        ),
+        field_labels={
+            "name": "Name (A to Z)",
+            "-name": "Name (Z to A)",
+            "council": "Council (A to Z)",
+            "-council": "Council (Z to A)",
+            "progress": "Last progress, oldest first",
+            "-progress": "Last progress, newest first",
+            "steps": "Steps done, fewest first",
+            "-steps": "Steps done, most first",
+        },
+    )
+
+    class Meta:
+        model = Learner
+        fields = ["q", "council", "cohort", "level", "status", "stalled"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["council"].queryset = councils_visible_to(user).order_by("name")
+        self.filters["cohort"].queryset = Cohort.objects.order_by("-starts_on")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(council__code__iexact=value)
+        )
+
+    def in_cohort(self, queryset, name, value):
+        return queryset.filter(
+            enrolments__cohort=value,
+            enrolments__status__in=[*Enrolment.OPEN_STATUSES, Enrolment.Status.COMPLETED],
+        ).distinct()
+
+    def without_progress(self, queryset, name, value):
+        """Learners still working towards their level whose last step (or, with none, their
+        joining) is older than the cutoff."""
+        cutoff = at_risk_cutoff()
+        return queryset.filter(status__in=[Learner.Status.ACTIVE, Learner.Status.NOMINATED]).filter(
+            Q(last_progress_on__lt=cutoff)
+            | Q(last_progress_on__isnull=True, created_at__date__lt=cutoff)
+        )

@@ -1,0 +1,93 @@
+"""The learner list (and its CSV export) filters by council, cohort, level, status and stalled
+progress, searches, and sorts."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from learners.models import Learner
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(cast):
+    today = timezone.localdate()
+    stalled = factories.LearnerFactory(
+        council=cast.council_a,
+        first_name="Stella",
+        last_name="Zzstall",
+        last_progress_on=today - timedelta(weeks=10),
+    )
+    moving = factories.LearnerFactory(
+        council=cast.council_a,
+        first_name="Mo",
+        last_name="Zzmove",
+        last_progress_on=today - timedelta(days=3),
+    )
+    expert = factories.LearnerFactory(
+        council=cast.council_b,
+        first_name="Ezra",
+        last_name="Zzexpert",
+        target_level=factories.level("expert"),
+        status=Learner.Status.ON_HOLD,
+    )
+    return {"stalled": stalled, "moving": moving, "expert": expert}
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("council=E06000001", ["Zzstall", "Zzmove"], ["Zzexpert"]),
+        ("level=expert", ["Zzexpert"], ["Zzstall", "Zzmove"]),
+        ("status=on_hold", ["Zzexpert"], ["Zzstall", "Zzmove"]),
+        ("stalled=yes", ["Zzstall"], ["Zzmove", "Zzexpert"]),
+        ("q=stella", ["Zzstall"], ["Zzmove"]),
+    ],
+)
+def test_staff_filter_the_learner_list(client, cast, people, query, shown, hidden):
+    client.force_login(cast.staff)
+    page = client.get(f"/learners/?{query}").text
+    for name in shown:
+        assert name in page
+    for name in hidden:
+        assert name not in page
+
+
+def test_the_cohort_filter_shows_the_cohorts_learners(client, cast, people):
+    client.force_login(cast.staff)
+    page = client.get(f"/learners/?cohort={cast.cohort.code}").text
+    assert cast.learner_a.last_name in page and cast.learner_b.last_name in page
+    assert "Zzstall" not in page
+
+
+def test_the_list_sorts_by_last_progress(client, cast, people):
+    client.force_login(cast.staff)
+    page = client.get("/learners/?sort=-progress").text
+    assert page.index("Zzmove") < page.index("Zzstall")
+    page = client.get("/learners/?sort=progress").text
+    assert page.index("Zzstall") < page.index("Zzmove")
+
+
+def test_the_export_is_the_filtered_list(client, cast, people):
+    client.force_login(cast.staff)
+    page = client.get("/learners/?stalled=yes&level=practitioner").text
+    assert "/learners/export.csv?stalled=yes&amp;level=practitioner" in page
+    response = client.get("/learners/export.csv?stalled=yes&level=practitioner")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    assert [row["last_name"] for row in rows] == ["Zzstall"]
+
+
+def test_an_sro_filters_only_their_own_councils_learners(client, cast, people):
+    client.force_login(cast.sro_a)
+    page = client.get("/learners/").text
+    assert "Zzstall" in page and "Zzexpert" not in page
+    assert "Council B" not in page  # not even as a filter choice
+    assert 'name="cohort"' not in page
+    assert "Zzexpert" not in client.get("/learners/?council=E06000002").text
