@@ -14,6 +14,7 @@ from cmpp.accounts.selectors import (
     user_sees_whole_programme,
 )
 from cmpp.core.forms import posted
+from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
 from learners import services
@@ -79,7 +80,7 @@ def _learner_record_context(learner: Learner) -> dict:
 def learner_detail(request, pk):
     learner = learner_get(user=request.user, pk=pk)
     context = _learner_record_context(learner)
-    context["history"] = learner.history.select_related("history_user")[:20]
+    context["history"] = history_entries(learner.history.all())
     context["can_manage"] = user_is_programme_staff(request.user)
     context["invitation"] = invitation_latest(user=learner.user)
     return render(request, "learners/learner_detail.html", context)

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.selectors import email_counts, email_log
@@ -69,7 +70,7 @@ def council_detail(request, pk):
             "cohorts": council_cohorts(council=council),
             "sees_cohorts": roles_of(request.user).sees_whole_programme,
             "can_manage": roles_of(request.user).is_programme_staff,
-            "history": council.history.select_related("history_user")[:20],
+            "history": history_entries(council.history.all()),
         },
     )
 
@@ -91,7 +92,7 @@ def cohort_detail(request, pk):
             "waiting_count": sum(1 for e in roster if e.status == e.Status.WAITING),
             "sessions": cohort_sessions(cohort=cohort),
             "can_manage": user_is_programme_staff(request.user),
-            "history": cohort.history.select_related("history_user")[:20],
+            "history": history_entries(cohort.history.all()),
         },
     )
 
