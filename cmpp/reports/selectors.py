@@ -1,8 +1,11 @@
 """Reads that span the programme's apps: who a user is, and the figures on home pages."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort
@@ -29,6 +32,16 @@ def roles_of(user) -> Roles:
             is_learner=learner_of_user(user=user) is not None,
         )
     return user._cmpp_roles
+
+
+def _last_months(n: int) -> list[date]:
+    """The first days of the last `n` months, this month last."""
+    today = timezone.localdate()
+    months, year, month = [], today.year, today.month
+    for _ in range(n):
+        months.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
 
 
 def programme_overview(*, user) -> dict:
@@ -60,6 +73,13 @@ def programme_overview(*, user) -> dict:
     )
     learners_by_status = learner_counts_by_status(learners)
     by_level = [(level.name, level.n) for level in accreditations_by_level]
+    months = _last_months(12)
+    per_month = dict(
+        Accreditation.objects.filter(learner__in=learners, achieved_on__gte=months[0])
+        .annotate(month=TruncMonth("achieved_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
     return {
         "council_count": council_figures["count"],
         "councils_by_body": [(row["organisation__short_name"], row["n"]) for row in by_body],
@@ -67,6 +87,7 @@ def programme_overview(*, user) -> dict:
         "learners_by_status": learners_by_status,
         "accreditations_by_level": by_level,
         "accreditation_count": sum(n for _, n in by_level),
+        "accreditations_by_month": [(month, per_month.get(month, 0)) for month in months],
         "cohorts_running": Cohort.objects.filter(status=Cohort.Status.RUNNING).count(),
         "funded_places": council_figures["funded"] or 0,
         "funded_places_used": used,

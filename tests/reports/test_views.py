@@ -1,7 +1,12 @@
 """Each role's home and the pages every role reaches: who gets in, and who gets 404 or 403."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +146,19 @@ def test_page_titles_name_the_page_then_the_service(client, cast):
     client.force_login(cast.staff)
     page = client.get("/learners/").text
     assert "<title>Learners – Contract Management Pioneer Programme – GOV.UK</title>" in page
+
+
+def test_the_dashboard_charts_accreditations_per_month_with_a_table_of_the_figures(client, cast):
+    this_month = timezone.localdate().replace(day=1)
+    factories.AccreditationFactory(learner=cast.learner_a, achieved_on=this_month)
+    factories.AccreditationFactory(learner=cast.learner_b, achieved_on=this_month)
+    factories.AccreditationFactory(learner=cast.learner_b, achieved_on=date(2001, 1, 1))
+    client.force_login(cast.viewer)
+    page = client.get("/").text
+    assert '<svg class="cmpp-chart"' in page and 'aria-hidden="true"' in page
+    row = (
+        f'<th scope="row" class="govuk-table__header">{this_month:%B %Y}</th>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>'
+    )
+    assert row in page
+    assert "January 2001" not in page
