@@ -88,9 +88,11 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = LevelStep.objects.filter(
-            level=cohort.level, kind=LevelStep.Kind.WORKSHOP, is_active=True
-        ).order_by("order")
+        self.fields["step"].queryset = (
+            LevelStep.objects.select_related("level")
+            .filter(level=cohort.level, kind=LevelStep.Kind.WORKSHOP, is_active=True)
+            .order_by("order")
+        )
 
     def clean(self):
         cleaned = super().clean()

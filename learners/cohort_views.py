@@ -166,7 +166,11 @@ def cohort_attendance(request, pk, session_pk):
 def cohort_steps(request, pk):
     """Record that several learners on the roster completed a step."""
     cohort = _staff_cohort(request, pk)
-    steps = LevelStep.objects.filter(level=cohort.level_id, is_active=True).order_by("order")
+    steps = (
+        LevelStep.objects.select_related("level")
+        .filter(level=cohort.level_id, is_active=True)
+        .order_by("order")
+    )
     form = StepsForm(posted(request), steps=steps, learners=cohort_learners(cohort=cohort))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

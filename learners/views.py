@@ -208,8 +208,10 @@ def learner_status_view(request, pk):
 @login_required
 def learner_step_view(request, pk):
     learner = _staff_learner(request, pk)
-    steps = LevelStep.objects.filter(level=learner.target_level_id, is_active=True).order_by(
-        "order"
+    steps = (
+        LevelStep.objects.select_related("level")
+        .filter(level=learner.target_level_id, is_active=True)
+        .order_by("order")
     )
     form = LearnerStepForm(posted(request), steps=steps)
 
