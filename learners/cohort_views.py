@@ -174,16 +174,13 @@ def cohort_steps(request, pk):
     form = StepsForm(posted(request), steps=steps, learners=cohort_learners(cohort=cohort))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        learners = sorted(data["learners"], key=lambda x: (x.last_name, x.first_name))
         newly = services.steps_complete(
-            learners=list(data["learners"]),
-            step=data["step"],
-            on=data["on"],
-            acting_user=request.user,
+            learners=learners, step=data["step"], on=data["on"], acting_user=request.user
         )
-        messages.success(
+        return render(
             request,
-            f"{data['step'].name} recorded for {len(data['learners'])} learners "
-            f"({newly} had not completed it before).",
+            "learners/cohort_steps_done.html",
+            {"cohort": cohort, "step": data["step"], "learners": learners, "newly": newly},
         )
-        return redirect("cohort_detail", pk=cohort.pk)
     return render(request, "learners/cohort_steps.html", {"cohort": cohort, "form": form})

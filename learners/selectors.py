@@ -143,6 +143,21 @@ def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
     for enrolment in enrolments:
         enrolment.steps_done = done.get(enrolment.learner_id, 0)
         enrolment.steps_total = total
+    # Places first, by name; then the waiting list in the order places will be offered.
+    rank = {Enrolment.Status.ENROLLED: 0, Enrolment.Status.WAITING: 1}
+    enrolments.sort(
+        key=lambda e: (
+            rank.get(e.status, 2),
+            (e.enrolled_on, e.pk)
+            if e.status == Enrolment.Status.WAITING
+            else (e.learner.last_name, e.learner.first_name),
+        )
+    )
+    position = 0
+    for enrolment in enrolments:
+        if enrolment.status == Enrolment.Status.WAITING:
+            position += 1
+            enrolment.waiting_position = position
     return enrolments
 
 
