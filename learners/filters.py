@@ -8,7 +8,7 @@ from django.db.models import Q
 from cohorts.models import AccreditationLevel, Cohort
 from councils.selectors import councils_visible_to
 from learners.models import Enrolment, Learner
-from learners.selectors import at_risk_cutoff
+from learners.selectors import at_risk_q
 
 
 class LearnerFilter(django_filters.FilterSet):
@@ -80,10 +80,4 @@ class LearnerFilter(django_filters.FilterSet):
         ).distinct()
 
     def without_progress(self, queryset, name, value):
-        """Learners still working towards their level whose last step (or, with none, their
-        joining) is older than the cutoff."""
-        cutoff = at_risk_cutoff()
-        return queryset.filter(status__in=[Learner.Status.ACTIVE, Learner.Status.NOMINATED]).filter(
-            Q(last_progress_on__lt=cutoff)
-            | Q(last_progress_on__isnull=True, created_at__date__lt=cutoff)
-        )
+        return queryset.filter(at_risk_q())

@@ -216,3 +216,49 @@ class EnrolmentMoveForm(forms.Form):
     def __init__(self, *args, cohorts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_cohort"].queryset = cohorts
+
+
+class NominateForm(forms.Form):
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.none(),
+        empty_label="Choose your council",
+        error_messages={"required": "Choose the learner's council"},
+    )
+    first_name = forms.CharField(
+        max_length=100, error_messages={"required": "Enter the learner's first name"}
+    )
+    last_name = forms.CharField(
+        max_length=100, error_messages={"required": "Enter the learner's last name"}
+    )
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        help_text="Their invitation is sent here once the programme team approves them.",
+        error_messages={
+            "required": "Enter the learner's email address",
+            "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
+        },
+    )
+    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
+    target_level = forms.ModelChoiceField(
+        queryset=AccreditationLevel.objects.order_by("order"),
+        empty_label="Choose a level",
+        label="Accreditation level they will work towards",
+        error_messages={"required": "Choose the level the learner will work towards"},
+    )
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+        if len(councils) == 1:
+            self.fields["council"].initial = councils[0].pk
+            self.fields["council"].widget = forms.HiddenInput()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if Learner.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "This person is already on the programme. Contact the programme team if they "
+                "need to change council or level"
+            )
+        return email

@@ -3,7 +3,18 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,8 +40,19 @@ def at_risk_cutoff():
     return timezone.localdate() - timedelta(weeks=settings.CMPP_AT_RISK_WEEKS)
 
 
+def at_risk_q() -> Q:
+    """Learners still working towards their level with no progress since the cutoff (counting
+    from when they joined if they have done no step yet). The weeks are a setting."""
+    cutoff = at_risk_cutoff()
+    return Q(status__in=[Learner.Status.ACTIVE, Learner.Status.NOMINATED]) & (
+        Q(last_progress_on__lt=cutoff)
+        | Q(last_progress_on__isnull=True, created_at__date__lt=cutoff)
+    )
+
+
 def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
-    """Annotate steps done and steps in all towards each learner's target level."""
+    """Annotate steps done and in all towards each learner's target level, their current cohort,
+    and whether they are at risk."""
     step_total = (
         LevelStep.objects.filter(level=OuterRef("target_level"), is_active=True)
         .order_by()
@@ -38,6 +60,9 @@ def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    current_cohort = Enrolment.objects.filter(
+        learner=OuterRef("pk"), status=Enrolment.Status.ENROLLED
+    ).order_by("-enrolled_on", "-pk")
     return learners.annotate(
         steps_done=Count(
             "step_progress",
@@ -48,6 +73,8 @@ def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
             ),
         ),
         steps_total=Coalesce(Subquery(step_total, output_field=IntegerField()), 0),
+        current_cohort_name=Subquery(current_cohort.values("cohort__name")[:1]),
+        at_risk=Case(When(at_risk_q(), then=Value(True)), default=Value(False)),
     )
 
 

@@ -646,3 +646,42 @@ def learner_set_status(
     learner.status = status
     learner._change_reason = reason.strip()[:100] or None
     return _save(learner, acting_user)
+
+
+# Nominations -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def learner_nominate(
+    *,
+    council: Council,
+    first_name: str,
+    last_name: str,
+    email: str,
+    target_level: AccreditationLevel,
+    job_title: str = "",
+    acting_user: User | None,
+) -> Learner:
+    """An SRO puts forward one of their officers. Nobody is emailed until staff approve."""
+    return learner_create(
+        council=council,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        target_level=target_level,
+        job_title=job_title,
+        status=Learner.Status.NOMINATED,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def learner_approve(*, learner: Learner, acting_user: User | None) -> Learner:
+    """Staff accept a nomination: the learner becomes active and is invited to the portal."""
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if learner.status != Learner.Status.NOMINATED:
+        raise ValidationError("Only a nominated learner can be approved")
+    learner.status = Learner.Status.ACTIVE
+    _save(learner, acting_user)
+    learner_invite(learner=learner, acting_user=acting_user)
+    return learner

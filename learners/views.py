@@ -17,6 +17,7 @@ from cmpp.core.forms import posted
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
+from councils.selectors import council_ids_led_by, councils_visible_to
 from learners import services
 from learners.filters import LearnerFilter
 from learners.forms import (
@@ -26,6 +27,7 @@ from learners.forms import (
     LearnerForm,
     LearnerStatusForm,
     LearnerStepForm,
+    NominateForm,
     ReasonForm,
 )
 from learners.models import Enrolment, Learner
@@ -327,3 +329,40 @@ def enrolment_move_view(request, pk, enrolment_pk):
 
     title = f"Move from {enrolment.cohort.name} to another cohort"
     return _action_page(request, learner, form, title, "Move learner", act)
+
+
+@login_required
+def learner_nominate_view(request):
+    """An SRO nominates an officer from their council; staff approve before anyone is emailed."""
+    councils = councils_visible_to(request.user).filter(pk__in=council_ids_led_by(request.user))
+    if not councils.exists():
+        raise PermissionDenied
+    form = NominateForm(posted(request), councils=councils)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learner = services.learner_nominate(**form.cleaned_data, acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"You have nominated {learner.full_name}. The programme team will approve the "
+                "nomination and email them an invitation.",
+            )
+            return redirect("learners:detail", pk=learner.pk)
+    return render(request, "learners/nominate.html", {"form": form})
+
+
+@require_POST
+@login_required
+def learner_approve_view(request, pk):
+    learner = _staff_learner(request, pk)
+    try:
+        services.learner_approve(learner=learner, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{learner.full_name}'s nomination is approved and they have been invited."
+        )
+    return redirect("learners:detail", pk=learner.pk)

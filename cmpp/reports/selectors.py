@@ -1,18 +1,24 @@
 """Reads that span the programme's apps: who a user is, and the figures on home pages."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
-from cohorts.models import AccreditationLevel, Cohort
+from cohorts.models import AccreditationLevel, Cohort, CohortSession
 from councils.models import Council, ManagingBodyPeriod
 from councils.selectors import council_ids_led_by, councils_visible_to
 from learners.models import Accreditation, Enrolment, Learner
-from learners.selectors import learner_counts_by_status, learner_of_user, learners_visible_to
+from learners.selectors import (
+    at_risk_q,
+    learner_counts_by_status,
+    learner_of_user,
+    learners_visible_to,
+)
+from networks.models import MeetingAttendance, Network
 
 
 @dataclass(frozen=True)
@@ -115,14 +121,63 @@ def council_overview(*, council: Council, user) -> dict:
         )
         .order_by("target_level__order")
     )
-    by_status = learner_counts_by_status(learners)
+    counts = learners.aggregate(
+        at_risk=Count("pk", filter=at_risk_q()),
+        **{status: Count("pk", filter=Q(status=status)) for status in Learner.Status.values},
+    )
+    by_status = {label: counts[value] for value, label in Learner.Status.choices}
+    accreditations = [
+        (level.name, level.n)
+        for level in AccreditationLevel.objects.order_by("order").annotate(
+            n=Count("accreditations", filter=Q(accreditations__learner__in=learners))
+        )
+    ]
     return {
         "learner_count": sum(by_status.values()),
         "learners_by_status": by_status,
         "learners_by_level": list(by_level),
+        "at_risk_count": counts["at_risk"],
         "funded_places_used": used,
         "funded_places_free": max(council.funded_places - used, 0),
-        "accreditation_count": Accreditation.objects.filter(learner__in=learners).count(),
+        "accreditations_by_level": accreditations,
+        "accreditation_count": sum(n for _, n in accreditations),
+    }
+
+
+def sro_home_figures(*, council: Council, user) -> dict:
+    """What an SRO watches beyond the council's headline figures: their learners' next sessions
+    and network meeting attendance."""
+    learners = learners_visible_to(user).filter(council=council)
+    cohorts = Enrolment.objects.filter(
+        learner__in=learners, status=Enrolment.Status.ENROLLED
+    ).values("cohort")
+    upcoming = (
+        CohortSession.objects.filter(
+            cohort__in=cohorts, is_cancelled=False, starts_at__gte=timezone.now()
+        )
+        .select_related("cohort")
+        .order_by("starts_at")[:5]
+    )
+    year_ago = timezone.now() - timedelta(days=365)
+    networks = Network.objects.annotate(
+        meetings_held=Count(
+            "meetings",
+            filter=Q(meetings__starts_at__gte=year_ago, meetings__starts_at__lt=timezone.now()),
+            distinct=True,
+        ),
+        council_attended=Count(
+            "meetings__attendance",
+            filter=Q(
+                meetings__starts_at__gte=year_ago,
+                meetings__attendance__membership__council=council,
+                meetings__attendance__status=MeetingAttendance.Status.ATTENDED,
+            ),
+            distinct=True,
+        ),
+    ).order_by("name")
+    return {
+        "upcoming_sessions": list(upcoming),
+        "networks": list(networks),
     }
 
 

@@ -1,6 +1,7 @@
 """Pages composed from several apps: each role's home, the council and cohort pages, and the
 email log (notifications sits below accounts, so the staff check that guards it lives here)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,13 @@ from cmpp.core.pagination import paginate
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.selectors import email_counts, email_log
 from cmpp.notifications.services import email_resend
-from cmpp.reports.selectors import council_overview, programme_overview, roles_of, sro_councils
+from cmpp.reports.selectors import (
+    council_overview,
+    programme_overview,
+    roles_of,
+    sro_councils,
+    sro_home_figures,
+)
 from cohorts.selectors import cohort_get, cohort_sessions
 from councils.selectors import council_get, council_managing_body_history, council_roles
 from learners.selectors import cohort_roster, council_cohorts, learner_list
@@ -46,6 +53,8 @@ def home(request):
                 "council": council,
                 "other_councils": councils[1:],
                 "overview": council_overview(council=council, user=request.user),
+                "figures": sro_home_figures(council=council, user=request.user),
+                "at_risk_weeks": settings.CMPP_AT_RISK_WEEKS,
                 "learners": learners,
                 "roles": roles,
             },
