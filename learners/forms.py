@@ -1,5 +1,7 @@
 """Forms for learner pages. They parse input only; services make the changes."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
@@ -262,3 +264,40 @@ class NominateForm(forms.Form):
                 "need to change council or level"
             )
         return email
+
+
+class CpdForm(forms.Form):
+    done_on = GovukDateField(label="Date", noun="the date of the activity")
+    hours = forms.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=24,
+        help_text="In hours, to the nearest half hour: for example 1.5",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-4", "inputmode": "decimal"}),
+        error_messages={
+            "required": "Enter the hours you spent",
+            "invalid": "Hours must be a number, like 1.5",
+            "min_value": "Hours must be at least 0.5",
+            "max_value": "Hours must be 24 or fewer",
+            "max_decimal_places": "Give hours to the nearest half hour, like 1.5",
+            "max_digits": "Hours must be 24 or fewer",
+        },
+    )
+    activity = forms.CharField(
+        label="What did you do?",
+        max_length=200,
+        help_text="For example, a course, a network meeting or a contract review",
+        error_messages={"required": "Enter what you did"},
+    )
+    reflection = forms.CharField(
+        label="What did you learn? (optional)",
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on and done_on > timezone.localdate():
+            raise forms.ValidationError("The date must be today or earlier")
+        return done_on

@@ -12,6 +12,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.dates import add_months
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
 from councils.selectors import council_ids_led_by
@@ -247,3 +249,46 @@ def council_cohorts(*, council: Council) -> QuerySet[Cohort]:
 def user_may_list_learners(user) -> bool:
     """Staff, viewers and SROs have a learner list (an SRO's holds their council's learners)."""
     return user_sees_whole_programme(user) or bool(council_ids_led_by(user))
+
+
+def renewal_summary(*, learner: Learner, today=None) -> list[dict]:
+    """For each level the learner holds, what keeps it: the CPD hours logged in the current CPD
+    year against the level's requirement, or the date by which to re-take it."""
+    today = today or timezone.localdate()
+    latest = {}
+    for accreditation in learner.accreditations.select_related("level").order_by("-achieved_on"):
+        latest.setdefault(accreditation.level_id, accreditation)
+    rows = []
+    for accreditation in sorted(latest.values(), key=lambda a: a.level.order):
+        level = accreditation.level
+        if level.cpd_hours_per_year:
+            year_end = cpd_year_end(achieved_on=accreditation.achieved_on, today=today)
+            year_start = add_months(year_end, -12)
+            hours = (
+                learner.cpd_entries.filter(done_on__gte=year_start, done_on__lt=year_end).aggregate(
+                    total=Sum("hours")
+                )["total"]
+                or 0
+            )
+            rows.append(
+                {
+                    "level": level,
+                    "kind": "cpd",
+                    "hours": hours,
+                    "needed": level.cpd_hours_per_year,
+                    "year_start": year_start,
+                    "year_end": year_end,
+                    "met": hours >= level.cpd_hours_per_year,
+                }
+            )
+        else:
+            rows.append({"level": level, "kind": "renewal", "due": accreditation.renewal_due})
+    return rows
+
+
+def cpd_year_end(*, achieved_on, today):
+    """The end of the holder's current CPD year: the next anniversary of the accreditation."""
+    years = 1
+    while add_months(achieved_on, 12 * years) <= today:
+        years += 1
+    return add_months(achieved_on, 12 * years)

@@ -1,7 +1,6 @@
 """Writes to learners. Every function is atomic, records who acted, and queues the emails its
 change causes in the same transaction (the outbox sends them after commit)."""
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from cmpp.accounts.models import Invitation, User
 from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
+from cmpp.core.dates import add_months
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
@@ -37,15 +37,9 @@ from learners.models import (
     SessionAttendance,
     StepProgress,
 )
+from learners.selectors import cpd_year_end
 
 REMINDER_DAYS_BEFORE = 60
-
-
-def _add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day if it is shorter (29 Feb -> 28 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _save(instance, acting_user):
@@ -194,7 +188,7 @@ def enrolment_create(
 
 def renewal_due_for(*, level: AccreditationLevel, achieved_on: date) -> date:
     """When the holder must act: re-take the level, or finish their first CPD year."""
-    return _add_months(achieved_on, level.renewal_months or 12)
+    return add_months(achieved_on, level.renewal_months or 12)
 
 
 @transaction.atomic
@@ -249,14 +243,6 @@ def _current_accreditations():
             yield accreditation
 
 
-def cpd_year_end(*, achieved_on: date, today: date) -> date:
-    """The end of the holder's current CPD year: the next anniversary of the accreditation."""
-    years = 1
-    while _add_months(achieved_on, 12 * years) <= today:
-        years += 1
-    return _add_months(achieved_on, 12 * years)
-
-
 def reminders_queue(*, today: date | None = None) -> int:
     """Queue the renewal and CPD reminders due today. Run daily; keys stop any repeat.
 
@@ -271,7 +257,7 @@ def reminders_queue(*, today: date | None = None) -> int:
     for accreditation in _current_accreditations():
         level = accreditation.level
         if level.renewal_months:
-            due = _add_months(accreditation.achieved_on, level.renewal_months)
+            due = add_months(accreditation.achieved_on, level.renewal_months)
             if today < due <= horizon:
                 renewals.append((accreditation, due))
         elif level.cpd_hours_per_year:
@@ -294,7 +280,7 @@ def reminders_queue(*, today: date | None = None) -> int:
 
     for accreditation, year_end in cpd_checks:
         learner, level = accreditation.learner, accreditation.level
-        year_start = _add_months(year_end, -12)
+        year_start = add_months(year_end, -12)
         hours = CpdEntry.objects.filter(
             learner=learner, done_on__gte=year_start, done_on__lt=year_end
         ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
@@ -685,3 +671,35 @@ def learner_approve(*, learner: Learner, acting_user: User | None) -> Learner:
     _save(learner, acting_user)
     learner_invite(learner=learner, acting_user=acting_user)
     return learner
+
+
+# The CPD log: a learner's own record of continuing professional development ------------------
+
+CPD_EDITABLE_FIELDS = ("done_on", "hours", "activity", "reflection")
+
+
+def _cpd_save(entry: CpdEntry, acting_user, fields: dict) -> CpdEntry:
+    unknown = set(fields) - set(CPD_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
+    for name, value in fields.items():
+        setattr(entry, name, value.strip() if isinstance(value, str) else value)
+    if entry.done_on and entry.done_on > timezone.localdate():
+        raise ValidationError({"done_on": "The date must be today or earlier"})
+    return _save(entry, acting_user)
+
+
+@transaction.atomic
+def cpd_entry_create(*, learner: Learner, acting_user: User | None, **fields) -> CpdEntry:
+    return _cpd_save(CpdEntry(learner=learner), acting_user, fields)
+
+
+@transaction.atomic
+def cpd_entry_update(*, entry: CpdEntry, acting_user: User | None, **fields) -> CpdEntry:
+    return _cpd_save(entry, acting_user, fields)
+
+
+@transaction.atomic
+def cpd_entry_delete(*, entry: CpdEntry, acting_user: User | None) -> None:
+    entry._history_user = acting_user
+    entry.delete()

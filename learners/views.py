@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +24,7 @@ from learners.filters import LearnerFilter
 from learners.forms import (
     AssessmentBookForm,
     AssessmentResultForm,
+    CpdForm,
     EnrolmentMoveForm,
     LearnerForm,
     LearnerStatusForm,
@@ -30,7 +32,7 @@ from learners.forms import (
     NominateForm,
     ReasonForm,
 )
-from learners.models import Enrolment, Learner
+from learners.models import Enrolment, Learner, SessionAttendance
 from learners.selectors import (
     at_risk_cutoff,
     learner_current_cohort,
@@ -40,6 +42,7 @@ from learners.selectors import (
     learner_of_user,
     learner_pipeline,
     learner_sessions,
+    renewal_summary,
     user_may_list_learners,
 )
 
@@ -132,20 +135,76 @@ def learner_invite_view(request, pk):
 @require_GET
 @login_required
 def me(request):
-    learner = learner_of_user(user=request.user)
-    if learner is None:
-        raise Http404("You are not registered as a learner on the programme.")
+    learner = _own_learner(request)
     now = timezone.now()
-    sessions = learner_sessions(learner=learner)
+    sessions = list(learner_sessions(learner=learner).order_by("starts_at"))
+    marks = dict(learner.attendance.values_list("session_id", "status"))
+    labels = dict(SessionAttendance.Status.choices)
+    for session in sessions:
+        session.my_attendance = labels.get(marks.get(session.pk), "")
     context = _learner_record_context(learner)
     context.update(
         {
             "cohort": learner_current_cohort(learner=learner),
-            "upcoming_sessions": sessions.filter(starts_at__gte=now).order_by("starts_at"),
-            "past_sessions": sessions.filter(starts_at__lt=now).order_by("-starts_at"),
+            "upcoming_sessions": [s for s in sessions if s.starts_at >= now],
+            "past_sessions": [s for s in sessions if s.starts_at < now][::-1],
+            "renewals": renewal_summary(learner=learner),
+            "cpd_entries": learner.cpd_entries.order_by("-done_on", "-pk"),
         }
     )
     return render(request, "learners/me.html", context)
+
+
+def _own_learner(request) -> Learner:
+    learner = learner_of_user(user=request.user)
+    if learner is None:
+        raise Http404("You are not registered as a learner on the programme.")
+    return learner
+
+
+def _cpd_page(request, learner, form, entry=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            if entry is None:
+                services.cpd_entry_create(
+                    learner=learner, acting_user=request.user, **form.cleaned_data
+                )
+                messages.success(request, f"{form.cleaned_data['hours']} hours of CPD logged.")
+            else:
+                services.cpd_entry_update(
+                    entry=entry, acting_user=request.user, **form.cleaned_data
+                )
+                messages.success(request, "Your CPD entry has been updated.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(f"{reverse('me')}#cpd")
+    return render(request, "learners/cpd_form.html", {"form": form, "entry": entry})
+
+
+@login_required
+def cpd_create_view(request):
+    learner = _own_learner(request)
+    return _cpd_page(request, learner, CpdForm(posted(request)))
+
+
+@login_required
+def cpd_edit_view(request, pk):
+    learner = _own_learner(request)
+    entry = get_object_or_404(learner.cpd_entries, pk=pk)
+    initial = {name: getattr(entry, name) for name in services.CPD_EDITABLE_FIELDS}
+    return _cpd_page(request, learner, CpdForm(posted(request), initial=initial), entry)
+
+
+@login_required
+def cpd_delete_view(request, pk):
+    learner = _own_learner(request)
+    entry = get_object_or_404(learner.cpd_entries, pk=pk)
+    if request.method == "POST":
+        services.cpd_entry_delete(entry=entry, acting_user=request.user)
+        messages.success(request, "Your CPD entry has been deleted.")
+        return redirect(f"{reverse('me')}#cpd")
+    return render(request, "learners/cpd_delete.html", {"entry": entry})
 
 
 # Staff actions on one learner's record ---------------------------------------------------------

@@ -1,6 +1,7 @@
 """Template helpers shared by every page: status tags and progress figures."""
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import is_aware, localtime
 
@@ -54,12 +55,12 @@ def govuk_time(value) -> str:
 @register.simple_tag
 def progress(done: int, total: int):
     """Steps done of total as a bar with the same figure in words beside it."""
-    percent = round(100 * done / total) if total else 0
+    percent = min(round(100 * done / total), 100) if total else 0
     return format_html(
         '<span class="cmpp-nowrap"><span class="cmpp-progress" aria-hidden="true">'
         '<span class="cmpp-progress__bar" style="width: {}%"></span></span>{} of {}</span>',
         percent,
-        done,
+        floatformat(done, -1),
         total,
     )
 
