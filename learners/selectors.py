@@ -108,9 +108,14 @@ def learner_get(*, user, pk: int) -> Learner:
 
 
 def learner_of_user(*, user) -> Learner | None:
+    """The user's own learner record, if they are a learner; cached on the user for the request."""
     if not user.is_authenticated:
         return None
-    return Learner.objects.select_related("council", "target_level").filter(user=user).first()
+    if not hasattr(user, "_cmpp_learner"):
+        user._cmpp_learner = (
+            Learner.objects.select_related("council", "target_level").filter(user=user).first()
+        )
+    return user._cmpp_learner
 
 
 def learner_pipeline(*, learner: Learner) -> list[dict]:
@@ -251,12 +256,14 @@ def user_may_list_learners(user) -> bool:
     return user_sees_whole_programme(user) or bool(council_ids_led_by(user))
 
 
-def renewal_summary(*, learner: Learner, today=None) -> list[dict]:
+def renewal_summary(*, learner: Learner, accreditations=None, today=None) -> list[dict]:
     """For each level the learner holds, what keeps it: the CPD hours logged in the current CPD
     year against the level's requirement, or the date by which to re-take it."""
     today = today or timezone.localdate()
     latest = {}
-    for accreditation in learner.accreditations.select_related("level").order_by("-achieved_on"):
+    if accreditations is None:
+        accreditations = learner.accreditations.select_related("level")
+    for accreditation in sorted(accreditations, key=lambda a: a.achieved_on, reverse=True):
         latest.setdefault(accreditation.level_id, accreditation)
     rows = []
     for accreditation in sorted(latest.values(), key=lambda a: a.level.order):

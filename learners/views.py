@@ -76,7 +76,7 @@ def _learner_record_context(learner: Learner) -> dict:
         "pipeline": learner_pipeline(learner=learner),
         "enrolments": learner_enrolments(learner=learner),
         "assessments": learner.assessments.select_related("level").order_by("-booked_for"),
-        "accreditations": learner.accreditations.select_related("level"),
+        "accreditations": list(learner.accreditations.select_related("level")),
     }
 
 
@@ -148,7 +148,7 @@ def me(request):
             "cohort": learner_current_cohort(learner=learner),
             "upcoming_sessions": [s for s in sessions if s.starts_at >= now],
             "past_sessions": [s for s in sessions if s.starts_at < now][::-1],
-            "renewals": renewal_summary(learner=learner),
+            "renewals": renewal_summary(learner=learner, accreditations=context["accreditations"]),
             "cpd_entries": learner.cpd_entries.order_by("-done_on", "-pk"),
         }
     )
