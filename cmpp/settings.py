@@ -202,7 +202,10 @@ if not EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT < CMPP_EMAIL_CLAIM_TIMEOUT:
 
 # Celery runs tasks inline when no broker is configured, so a fresh machine needs no Redis.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# Tasks report through the database (the outbox row, the report record), never a result store:
+# a result backend would make every publish wait on Redis, even when only the broker is needed.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]

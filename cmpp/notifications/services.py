@@ -229,6 +229,10 @@ def email_sweep() -> int:
             status=OutboundEmail.Status.PENDING, next_attempt_at__lt=cutoff
         ).values_list("pk", flat=True)
     )
+    # Restart each row's clock, so a long queue is not queued again at every sweep.
+    OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.PENDING).update(
+        next_attempt_at=now
+    )
     for email_id in ids:
         _queue_send(email_id)
     return len(ids)

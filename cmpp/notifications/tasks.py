@@ -11,6 +11,7 @@ from cmpp.notifications import services
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,  # the row counts its attempts; services.MAX_ATTEMPTS decides
+    ignore_result=True,  # the row is the result; and publishing must not wait on a result store
     time_limit=settings.CMPP_EMAIL_TASK_TIME_LIMIT,
     soft_time_limit=settings.CMPP_EMAIL_TASK_TIME_LIMIT * 3 // 4,
 )
@@ -24,6 +25,6 @@ def email_send_task(self, email_id: int) -> str | None:
     return outcome.status
 
 
-@shared_task(time_limit=60, soft_time_limit=45)
+@shared_task(time_limit=60, soft_time_limit=45, ignore_result=True)
 def email_sweep_task() -> int:
     return services.email_sweep()

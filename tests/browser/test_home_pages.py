@@ -51,7 +51,7 @@ def test_readings_sro_never_sees_warwickshire(page, live_server, demo_programme,
     sign_in(page, live_server.url, "sro@reading.example.gov.uk")
     page.goto(f"{live_server.url}/learners/?q=E10000031")
     caption = page.get_by_role("table").locator("caption")
-    expect(caption).to_have_text("0 learners matching ‘E10000031’")
+    expect(caption).to_have_text("0 learners")
     page.goto(f"{live_server.url}/councils/")
     expect(page.get_by_role("link", name="Warwickshire County Council")).to_have_count(0)
     response = page.goto(f"{live_server.url}/councils/{warwickshire.pk}/")
