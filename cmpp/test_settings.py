@@ -9,3 +9,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 ACCOUNT_RATE_LIMITS = False
 # A cache per test process: Redis would carry rate-limit counters from one run to the next.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# MFA is required in production; the tests that prove it turn it on for themselves.
+CMPP_REQUIRE_MFA = False

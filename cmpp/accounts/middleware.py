@@ -2,11 +2,17 @@
 
 import time
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from cmpp.accounts.models import StaffMembership
 
 SIGNED_IN_AT = "cmpp_signed_in_at"
 LAST_SEEN_AT = "cmpp_last_seen_at"
@@ -39,3 +45,62 @@ class SessionLimitsMiddleware:
                 session[SIGNED_IN_AT] = signed_in_at
                 session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+# While a user who must have MFA has none, these are the only pages they may open.
+MFA_SETUP_URL_NAMES = {
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "account_reauthenticate",
+    "account_logout",
+    "healthz",
+}
+MFA_CHECKED = "cmpp_mfa_checked"
+
+
+def user_must_have_mfa(user) -> bool:
+    """Programme staff and viewers, and council SROs: everyone who sees more than their own
+    record. (Council roles are read through the reverse relation, as councils sit above.)"""
+    return StaffMembership.objects.filter(user=user).exists() or user.council_roles.exists()
+
+
+class MfaRequiredMiddleware:
+    """With CMPP_REQUIRE_MFA on, staff and SROs set up an authenticator app before anything else.
+
+    allauth then asks for a code at every sign-in. Once a session has passed the check it is
+    remembered there, so the check costs nothing on later requests.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.CMPP_REQUIRE_MFA
+            and user.is_authenticated
+            and not request.session.get(MFA_CHECKED)
+        ):
+            if is_mfa_enabled(user) or not user_must_have_mfa(user):
+                request.session[MFA_CHECKED] = True
+            elif not self._allowed(request):
+                messages.info(
+                    request,
+                    "Set up an authenticator app before you continue. You will need it, "
+                    "with your password, each time you sign in.",
+                )
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request) -> bool:
+        if request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+            return True
+        try:
+            return resolve(request.path_info).url_name in MFA_SETUP_URL_NAMES
+        except Resolver404:
+            return False

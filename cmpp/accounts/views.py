@@ -1,8 +1,10 @@
 """Accepting an invitation: open the link, set a password, arrive signed in."""
 
-from django.contrib.auth import login
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -45,8 +47,10 @@ def invitation_accept(request, token):
             )
         else:
             request.session.pop(SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("home")
+            # As allauth does after a password reset: the new password counts as a fresh
+            # authentication (so setting up MFA next needs no second password prompt).
+            record_authentication(request, user, method="password", email=user.email)
+            return perform_login(request, user, redirect_url=reverse("home"))
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
