@@ -1,8 +1,34 @@
-"""allauth adapter: accounts come by invitation only, so public sign-up is closed."""
+"""allauth adapter: accounts come by invitation only, so public sign-up is closed; and allauth's
+own emails (password reset) go through the outbox like every other email."""
+
+import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.html import strip_tags
+
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.services import email_store
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email as it would, then queue it in the outbox instead of sending it
+        in the request, so a mail server fault neither fails the page nor loses the email."""
+        message = self.render_mail(template_prefix, email, {"email": email, **context})
+        if message.content_subtype == "html":
+            body_text, body_html = strip_tags(message.body), message.body
+        else:
+            alternatives = getattr(message, "alternatives", [])
+            body_html = next((c for c, mimetype in alternatives if mimetype == "text/html"), "")
+            body_text = message.body
+        email_store(
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+            purpose=OutboundEmail.Purpose.ACCOUNT,
+            to_email=email,
+            subject=message.subject,
+            body_text=body_text,
+            body_html=body_html,
+        )

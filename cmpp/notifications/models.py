@@ -24,6 +24,7 @@ class OutboundEmail(TimeStampedModel):
         CONGRATULATION = "congratulation", "Congratulation"
         RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
         CPD_REMINDER = "cpd_reminder", "CPD reminder"
+        ACCOUNT = "account", "Password and sign-in"
 
     key = models.CharField(
         max_length=200,

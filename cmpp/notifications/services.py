@@ -79,16 +79,30 @@ def email_queue(
     subject, body_text = _render(
         template, {"sign_in_url": settings.SITE_URL + reverse("account_login"), **context}
     )
+    return email_store(
+        key=key,
+        purpose=purpose,
+        to_email=to_email,
+        subject=subject,
+        body_text=body_text,
+        body_html=render_to_string(
+            "notifications/email/base.html", {"subject": subject, "body": body_text}
+        ),
+    )
+
+
+def email_store(
+    *, key: str, purpose: str, to_email: str, subject: str, body_text: str, body_html: str = ""
+) -> OutboundEmail:
+    """Write an already-written email's row (once per key) and send it after the commit."""
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={
             "purpose": purpose,
             "to_email": to_email,
-            "subject": subject,
+            "subject": " ".join(subject.split())[:200],
             "body_text": body_text,
-            "body_html": render_to_string(
-                "notifications/email/base.html", {"subject": subject, "body": body_text}
-            ),
+            "body_html": body_html,
         },
     )
     if created:

@@ -1,6 +1,8 @@
 """Signing in with an email address, and what the portal does to keep sessions short."""
 
+import re
 import time
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.core import mail
 from django.test import override_settings
 
 from cmpp.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from cmpp.notifications.models import OutboundEmail
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +50,35 @@ def test_there_is_no_public_sign_up(client, db):
     assert not User.objects.filter(email="new@example.test").exists()
 
 
-def test_password_reset_emails_a_link_to_a_known_address(client, cast):
-    client.post("/accounts/password/reset/", {"email": "sro@a.test"})
+def test_password_reset_emails_a_link_through_the_outbox_and_the_link_sets_a_new_password(
+    client, cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "sro@a.test"})
     assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    row = OutboundEmail.objects.get(purpose="account")
+    assert row.to_email == "sro@a.test" and row.status == "sent"
+    link = re.search(r"http://\S+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)[1]
+    form_url = client.get(link).url
+    response = client.post(
+        form_url, {"password1": "a new long passphrase", "password2": "a new long passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.login(username="sro@a.test", password="a new long passphrase")
+
+
+def test_a_mail_server_fault_does_not_break_the_reset_page(
+    client, cast, django_capture_on_commit_callbacks
+):
+    mail_server_down = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("mail server down"),
+    )
+    with mail_server_down, django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "sro@a.test"})
+    assert response.status_code == 302
+    row = OutboundEmail.objects.get(purpose="account")
+    assert row.status == "pending" and "mail server down" in row.last_error
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(client, cast):
