@@ -144,3 +144,11 @@ def test_login_rate_limits_are_on_outside_tests():
     from cmpp import settings as production_settings
 
     assert production_settings.ACCOUNT_RATE_LIMITS["login_failed"]
+
+
+def test_allauth_pages_speak_in_sentence_case_like_the_rest_of_gov_uk(client, cast):
+    client.force_login(cast.staff)
+    page = client.get("/accounts/password/change/").text
+    assert '<h1 class="govuk-heading-l">Change password</h1>' in page
+    assert "<title>Change password – Contract Management Pioneer Programme – GOV.UK</title>" in page
+    assert "Change Password" not in page

@@ -117,3 +117,19 @@ def bar_chart(rows, label: str):
         width,
         height - bottom,
     )
+
+
+@register.filter(is_safe=True)
+def sentence_case(value) -> str:
+    """GOV.UK headings and buttons are in sentence case: 'Change Password' becomes 'Change
+    password'. Words in capitals (MFA, CPD) keep them. For third-party pages (allauth)."""
+    words = " ".join(str(value).split()).split(" ")
+    if not words or not words[0]:
+        return value
+
+    def lower(word: str) -> str:
+        return word if word.isupper() and len(word) > 1 else word.lower()
+
+    first = words[0].split("-")
+    first = "-".join([first[0], *(lower(part) for part in first[1:])])
+    return " ".join([first, *(lower(word) for word in words[1:])])
