@@ -11,17 +11,13 @@ from councils.models import Council
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
-class CouncilOnboardForm(forms.Form):
+class CouncilEditForm(forms.Form):
+    """A council's own details, as staff edit them."""
+
     name = forms.CharField(
         label="Council name",
         max_length=200,
         error_messages={"required": "Enter the council's name"},
-    )
-    code = forms.CharField(
-        label="ONS code",
-        max_length=9,
-        help_text="The council's 9-character ONS code, for example E06000038",
-        error_messages={"required": "Enter the council's ONS code"},
     )
     council_type = forms.ChoiceField(
         label="Type of council",
@@ -37,11 +33,6 @@ class CouncilOnboardForm(forms.Form):
         label="One of the councils the LGA named in 2020 as most in need of support",
         required=False,
     )
-    managing_body = forms.ModelChoiceField(
-        queryset=managing_bodies(),
-        empty_label="Choose who manages the council",
-        error_messages={"required": "Choose the council's managing body"},
-    )
     funded_places = forms.IntegerField(
         label="Funded training places",
         min_value=0,
@@ -53,7 +44,34 @@ class CouncilOnboardForm(forms.Form):
             "max_value": "Funded training places must be 500 or fewer",
         },
     )
+
+
+class CouncilOnboardForm(CouncilEditForm):
+    """A new council: its details, code, managing body and date, and its SRO."""
+
+    code = forms.CharField(
+        label="ONS code",
+        max_length=9,
+        help_text="The council's 9-character ONS code, for example E06000038",
+        error_messages={"required": "Enter the council's ONS code"},
+    )
+    managing_body = forms.ModelChoiceField(
+        queryset=managing_bodies(),
+        empty_label="Choose who manages the council",
+        error_messages={"required": "Choose the council's managing body"},
+    )
     onboarded_on = GovukDateField(label="Date onboarded", noun="the date the council was onboarded")
+    field_order = [
+        "name",
+        "code",
+        "council_type",
+        "region",
+        "nation",
+        "lga_priority",
+        "managing_body",
+        "funded_places",
+        "onboarded_on",
+    ]
     sro_first_name = forms.CharField(
         label="SRO's first name",
         max_length=150,
@@ -82,32 +100,6 @@ class CouncilOnboardForm(forms.Form):
         if Council.objects.filter(code=code).exists():
             raise forms.ValidationError("A council with this ONS code is already on the programme")
         return code
-
-
-class CouncilEditForm(forms.Form):
-    name = forms.CharField(
-        label="Council name",
-        max_length=200,
-        error_messages={"required": "Enter the council's name"},
-    )
-    council_type = forms.ChoiceField(label="Type of council", choices=Council.CouncilType.choices)
-    region = forms.ChoiceField(choices=Council.Region.choices)
-    nation = forms.ChoiceField(choices=Council.Nation.choices)
-    lga_priority = forms.BooleanField(
-        label="One of the councils the LGA named in 2020 as most in need of support",
-        required=False,
-    )
-    funded_places = forms.IntegerField(
-        label="Funded training places",
-        min_value=0,
-        max_value=500,
-        error_messages={
-            "required": "Enter the number of funded training places",
-            "invalid": "Funded training places must be a whole number, like 10",
-            "min_value": "Funded training places cannot be less than 0",
-            "max_value": "Funded training places must be 500 or fewer",
-        },
-    )
 
 
 class HandOverForm(forms.Form):

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.forms import posted
+from cmpp.core.forms_page import action_page
 from cmpp.core.pagination import paginate
 from councils import services
 from councils.filters import CouncilFilter
@@ -66,18 +68,14 @@ def _staff_council(request, pk):
 
 
 def _council_action(request, council, form, title, submit, act):
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = act(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, message)
-            return redirect("council_detail", pk=council.pk)
-    return render(
+    return action_page(
         request,
-        "councils/council_action.html",
-        {"council": council, "form": form, "title": title, "submit": submit},
+        form=form,
+        act=act,
+        record_url=reverse("council_detail", args=[council.pk]),
+        caption=council.name,
+        title=title,
+        submit=submit,
     )
 
 

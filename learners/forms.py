@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 
 from cmpp.core.csv import FILE_EMPTY
 from cmpp.core.forms import GovukDateField
@@ -96,30 +95,6 @@ class CouncilEnrolForm(forms.Form):
     )
 
 
-class StepsForm(forms.Form):
-    step = forms.ModelChoiceField(
-        queryset=None,
-        empty_label="Choose a step",
-        error_messages={"required": "Choose the step the learners completed"},
-    )
-    on = GovukDateField(label="Date completed", noun="the date the step was completed")
-    learners = LearnerChoiceField(
-        queryset=Learner.objects.none(),
-        error_messages={"required": "Select at least one learner"},
-    )
-
-    def __init__(self, *args, steps, learners, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = steps
-        self.fields["learners"].queryset = learners
-
-    def clean_on(self):
-        on = self.cleaned_data["on"]
-        if on and on > timezone.localdate():
-            raise forms.ValidationError("The date the step was completed must be today or earlier")
-        return on
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
@@ -165,17 +140,26 @@ class LearnerStepForm(forms.Form):
         empty_label="Choose a step",
         error_messages={"required": "Choose the step the learner completed"},
     )
-    on = GovukDateField(label="Date completed", noun="the date the step was completed")
+    on = GovukDateField(
+        label="Date completed", noun="the date the step was completed", past_only=True
+    )
 
     def __init__(self, *args, steps, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].queryset = steps
 
-    def clean_on(self):
-        on = self.cleaned_data["on"]
-        if on and on > timezone.localdate():
-            raise forms.ValidationError("The date the step was completed must be today or earlier")
-        return on
+
+class StepsForm(LearnerStepForm):
+    """The same step, done by several learners from a cohort's roster."""
+
+    learners = LearnerChoiceField(
+        queryset=Learner.objects.none(),
+        error_messages={"required": "Select at least one learner"},
+    )
+
+    def __init__(self, *args, learners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learners"].queryset = learners
 
 
 class AssessmentBookForm(forms.Form):
@@ -193,13 +177,9 @@ class AssessmentResultForm(forms.Form):
         choices=[("pass", "Pass"), ("fail", "Fail")],
         error_messages={"required": "Choose pass or fail"},
     )
-    result_on = GovukDateField(label="Date of the result", noun="the date of the result")
-
-    def clean_result_on(self):
-        result_on = self.cleaned_data["result_on"]
-        if result_on and result_on > timezone.localdate():
-            raise forms.ValidationError("The date of the result must be today or earlier")
-        return result_on
+    result_on = GovukDateField(
+        label="Date of the result", noun="the date of the result", past_only=True
+    )
 
 
 class EnrolmentMoveForm(forms.Form):
@@ -267,7 +247,7 @@ class NominateForm(forms.Form):
 
 
 class CpdForm(forms.Form):
-    done_on = GovukDateField(label="Date", noun="the date of the activity")
+    done_on = GovukDateField(label="Date", noun="the date of the activity", past_only=True)
     hours = forms.DecimalField(
         max_digits=4,
         decimal_places=1,
@@ -295,9 +275,3 @@ class CpdForm(forms.Form):
         required=False,
         widget=forms.Textarea,
     )
-
-    def clean_done_on(self):
-        done_on = self.cleaned_data["done_on"]
-        if done_on and done_on > timezone.localdate():
-            raise forms.ValidationError("The date must be today or earlier")
-        return done_on

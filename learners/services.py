@@ -518,7 +518,9 @@ def steps_complete(
 ) -> int:
     """Record that learners completed a step on a date (one learner, or many from a roster)."""
     if on > timezone.localdate():
-        raise ValidationError({"on": "The date the step was completed must be today or earlier"})
+        raise ValidationError(
+            {"on": "The date the step was completed must be today or in the past"}
+        )
     return _complete_steps(
         learners=learners, step=step, on=on, source=source, acting_user=acting_user
     )
@@ -585,7 +587,7 @@ def assessment_record_result(
     if result not in (AssessmentAttempt.Result.PASS, AssessmentAttempt.Result.FAIL):
         raise ValidationError({"result": "Choose pass or fail"})
     if result_on > timezone.localdate():
-        raise ValidationError({"result_on": "The result date must be today or earlier"})
+        raise ValidationError({"result_on": "The date of the result must be today or in the past"})
     attempt.result = result
     attempt.result_on = result_on
     attempt.source = source
@@ -685,7 +687,7 @@ def _cpd_save(entry: CpdEntry, acting_user, fields: dict) -> CpdEntry:
     for name, value in fields.items():
         setattr(entry, name, value.strip() if isinstance(value, str) else value)
     if entry.done_on and entry.done_on > timezone.localdate():
-        raise ValidationError({"done_on": "The date must be today or earlier"})
+        raise ValidationError({"done_on": "The date of the activity must be today or in the past"})
     return _save(entry, acting_user)
 
 

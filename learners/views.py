@@ -15,6 +15,7 @@ from cmpp.accounts.selectors import (
     user_sees_whole_programme,
 )
 from cmpp.core.forms import posted
+from cmpp.core.forms_page import action_page
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
@@ -216,26 +217,15 @@ def _staff_learner(request, pk) -> Learner:
     return learner_get(user=request.user, pk=pk)
 
 
-def _action_page(request, learner, form, title, submit, act, *, extra=None):
-    """Show a form about the learner; on valid input call `act`, which returns the success
-    message, then go back to the learner's page. A refusal from the service is shown as an
-    error on the form and changes nothing."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = act(form.cleaned_data)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-        else:
-            messages.success(request, message)
-            return redirect("learners:detail", pk=learner.pk)
-    return render(
+def _action_page(request, learner, form, title, submit, act):
+    return action_page(
         request,
-        "learners/learner_action.html",
-        {"learner": learner, "form": form, "title": title, "submit": submit, **(extra or {})},
+        form=form,
+        act=act,
+        record_url=reverse("learners:detail", args=[learner.pk]),
+        caption=learner.full_name,
+        title=title,
+        submit=submit,
     )
 
 

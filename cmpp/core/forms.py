@@ -4,6 +4,7 @@ import re
 from datetime import date, time
 
 from django import forms
+from django.utils import timezone
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -29,8 +30,9 @@ class GovukDateField(forms.MultiValueField):
 
     widget = GovukDateWidget
 
-    def __init__(self, *, noun: str = "the date", **kwargs):
+    def __init__(self, *, noun: str = "the date", past_only: bool = False, **kwargs):
         self.noun = noun
+        self.past_only = past_only
         kwargs.setdefault("help_text", "For example, 27 3 2026")
         kwargs.setdefault("error_messages", {}).setdefault("required", f"Enter {noun}")
         part = {"error_messages": {"invalid": f"{noun.capitalize()} must be a real date"}}
@@ -65,9 +67,12 @@ class GovukDateField(forms.MultiValueField):
         if year < 1900 or year > 2100:
             raise forms.ValidationError(f"{self.noun.capitalize()} must be a real date")
         try:
-            return date(year, month, day)
+            value = date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"{self.noun.capitalize()} must be a real date") from None
+        if self.past_only and value > timezone.localdate():
+            raise forms.ValidationError(f"{self.noun.capitalize()} must be today or in the past")
+        return value
 
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")

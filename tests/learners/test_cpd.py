@@ -45,7 +45,7 @@ def test_a_learner_logs_edits_and_deletes_cpd(client, cast):
         ({"hours": "25"}, "Hours must be 24 or fewer"),
         ({"hours": "lots"}, "Hours must be a number"),
         ({"activity": ""}, "Enter what you did"),
-        ({"done_on_year": "2099"}, "The date must be today or earlier"),
+        ({"done_on_year": "2099"}, "The date of the activity must be today or in the past"),
     ],
 )
 def test_bad_cpd_is_explained_and_not_saved(client, cast, overrides, message):
