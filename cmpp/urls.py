@@ -19,6 +19,7 @@ urlpatterns = [
         accounts_views.invitation_accept,
         name="invitation_accept",
     ),
+    path("accounts/", accounts_views.account_home, name="account_home"),
     path("accounts/", include("allauth.urls")),
     path("councils/", include("councils.urls")),
     path("councils/<int:pk>/", reports_views.council_detail, name="council_detail"),

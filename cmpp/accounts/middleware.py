@@ -57,6 +57,7 @@ MFA_SETUP_URL_NAMES = {
     "mfa_reauthenticate",
     "account_reauthenticate",
     "account_logout",
+    "account_home",
     "healthz",
 }
 MFA_CHECKED = "cmpp_mfa_checked"

@@ -2,6 +2,8 @@
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cmpp.accounts import services
 from cmpp.accounts.forms import SetPasswordForm
+from cmpp.accounts.middleware import user_must_have_mfa
 from cmpp.core.forms import posted
 
 SESSION_KEY = "_invitation_token"
@@ -53,4 +56,14 @@ def invitation_accept(request, token):
             return perform_login(request, user, redirect_url=reverse("home"))
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+@login_required
+def account_home(request):
+    """Your account: the password, the authenticator app and signing out, in one place."""
+    return render(
+        request,
+        "accounts/account_home.html",
+        {"has_mfa": is_mfa_enabled(request.user), "mfa_required": user_must_have_mfa(request.user)},
     )

@@ -23,7 +23,7 @@ def navigation(request):
         items.append(("My accreditation", reverse("me")))
     if roles.sees_whole_programme or roles.is_sro or roles.is_learner:
         items.append(("Networks", reverse("networks:list")))
-    items.append(("Your account", reverse("account_change_password")))
+    items.append(("Your account", reverse("account_home")))
     items.append(("Sign out", reverse("account_logout")))
     path = request.path
     return {

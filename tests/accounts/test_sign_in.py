@@ -152,3 +152,11 @@ def test_allauth_pages_speak_in_sentence_case_like_the_rest_of_gov_uk(client, ca
     assert '<h1 class="govuk-heading-l">Change password</h1>' in page
     assert "<title>Change password – Contract Management Pioneer Programme – GOV.UK</title>" in page
     assert "Change Password" not in page
+
+
+def test_your_account_page_links_password_and_authenticator_app(client, cast):
+    client.force_login(cast.learner_a_user)
+    page = client.get("/accounts/").text
+    assert "learner@a.test" in page
+    assert 'href="/accounts/password/change/"' in page
+    assert 'href="/accounts/2fa/totp/activate/"' in page and "Not set up" in page
