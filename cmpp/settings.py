@@ -33,8 +33,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "django_filters",
-    "crispy_forms",
-    "crispy_forms_gds",
     "govuk_frontend_django",
     "cmpp.core",
     "cmpp.notifications",
@@ -234,9 +232,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
-CRISPY_TEMPLATE_PACK = "gds"
 
 CMPP_SERVICE_NAME = "Contract Management Pioneer Programme"
 CMPP_PHASE = env("CMPP_PHASE", default="Beta")
