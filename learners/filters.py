@@ -5,6 +5,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Q
 
+from cmpp.accounts.selectors import user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort
 from councils.selectors import councils_visible_to
 from learners.models import Enrolment, Learner
@@ -62,7 +63,12 @@ class LearnerFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["council"].queryset = councils_visible_to(user).order_by("name")
-        self.filters["cohort"].queryset = Cohort.objects.order_by("-starts_on")
+        if user_sees_whole_programme(user):
+            self.filters["cohort"].queryset = Cohort.objects.order_by("-starts_on")
+        else:
+            # Cohorts are programme records: an SRO neither filters by them nor learns which
+            # codes exist. The page and its export drop the filter alike.
+            del self.filters["cohort"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 from cmpp.accounts.selectors import (
     invitation_latest,
     user_is_programme_staff,
-    user_sees_whole_programme,
 )
 from cmpp.core.forms import posted
 from cmpp.core.forms_page import action_page
@@ -56,8 +55,6 @@ def learner_list_view(request):
     filterset = LearnerFilter(
         request.GET, queryset=learner_list(user=request.user), user=request.user
     )
-    if not user_sees_whole_programme(request.user):
-        del filterset.filters["cohort"]
     return render(
         request,
         "learners/learner_list.html",

@@ -91,3 +91,11 @@ def test_an_sro_filters_only_their_own_councils_learners(client, cast, people):
     assert "Council B" not in page  # not even as a filter choice
     assert 'name="cohort"' not in page
     assert "Zzexpert" not in client.get("/learners/?council=E06000002").text
+
+
+def test_an_sros_export_ignores_the_cohort_filter_as_their_list_does(client, cast, people):
+    client.force_login(cast.sro_a)
+    response = client.get(f"/learners/export.csv?cohort={cast.cohort.code}")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    names = {row["last_name"] for row in csv.DictReader(io.StringIO(content))}
+    assert names == {cast.learner_a.last_name, "Zzstall", "Zzmove"}
