@@ -31,4 +31,5 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             body_text=body_text,
             body_html=body_html,
+            sensitive=True,
         )

@@ -65,6 +65,7 @@ def invitation_send(
     email_queue(
         key=f"invitation:{invitation.pk}",
         purpose=OutboundEmail.Purpose.INVITATION,
+        sensitive=True,
         to_email=user.email,
         template=template,
         context={

@@ -36,6 +36,10 @@ class OutboundEmail(TimeStampedModel):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="The body holds a sign-in link: it is removed once the email is sent.",
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -61,6 +65,8 @@ class OutboundEmail(TimeStampedModel):
 
     def __str__(self):
         return f"{self.purpose} to {self.to_email} ({self.get_status_display()})"
+
+    SENT_BODY_REMOVED = "This email held a sign-in link, so its text was removed once it was sent."
 
     @property
     def message_id(self) -> str:

@@ -65,7 +65,13 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 
 def email_queue(
-    *, key: str, purpose: str, to_email: str, template: str, context: dict
+    *,
+    key: str,
+    purpose: str,
+    to_email: str,
+    template: str,
+    context: dict,
+    sensitive: bool = False,
 ) -> OutboundEmail:
     """Write the email's row (once per key) and send it after the surrounding commit.
 
@@ -88,13 +94,24 @@ def email_queue(
         body_html=render_to_string(
             "notifications/email/base.html", {"subject": subject, "body": body_text}
         ),
+        sensitive=sensitive,
     )
 
 
 def email_store(
-    *, key: str, purpose: str, to_email: str, subject: str, body_text: str, body_html: str = ""
+    *,
+    key: str,
+    purpose: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    sensitive: bool = False,
 ) -> OutboundEmail:
-    """Write an already-written email's row (once per key) and send it after the commit."""
+    """Write an already-written email's row (once per key) and send it after the commit.
+
+    A `sensitive` email (one holding a sign-in link) keeps its text only until it is sent, so
+    the outbox never holds a working link for longer than it must."""
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={
@@ -103,6 +120,7 @@ def email_store(
             "subject": " ".join(subject.split())[:200],
             "body_text": body_text,
             "body_html": body_html,
+            "sensitive": sensitive,
         },
     )
     if created:
@@ -168,8 +186,17 @@ def email_send(*, email_id: int) -> SendOutcome | None:
         with get_connection() as connection:
             connection.send_messages([_message(email)])
             sent_at = timezone.now()
+            removed = (
+                {"body_text": OutboundEmail.SENT_BODY_REMOVED, "body_html": ""}
+                if email.sensitive
+                else {}
+            )
             OutboundEmail.objects.filter(pk=email.pk).update(
-                status=OutboundEmail.Status.SENT, sent_at=sent_at, last_error="", updated_at=sent_at
+                status=OutboundEmail.Status.SENT,
+                sent_at=sent_at,
+                last_error="",
+                updated_at=sent_at,
+                **removed,
             )
     except Exception as exc:  # noqa: BLE001 - every fault is recorded on the row for staff
         return _record_failure(email, exc)

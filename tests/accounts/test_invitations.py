@@ -153,3 +153,18 @@ def test_a_nominated_learner_is_not_invited_yet(cast, django_capture_on_commit_c
         add_learner(cast.staff, status="nominated")
     assert mail.outbox == []
     assert not Invitation.objects.exists()
+
+
+def test_once_sent_the_outbox_no_longer_holds_the_working_link(invited):
+    _, path = invited
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    row = OutboundEmail.objects.get(purpose="invitation")
+    assert token in mail.outbox[0].body  # the person received it
+    assert token not in row.body_text and token not in row.body_html
+    assert row.body_text == OutboundEmail.SENT_BODY_REMOVED
+
+
+def test_an_unsent_invitation_keeps_its_text_so_it_can_be_resent(cast):
+    add_learner(cast.staff)  # the test's transaction never commits, so nothing is sent
+    row = OutboundEmail.objects.get(purpose="invitation")
+    assert row.status == "pending" and "/accounts/invitation/" in row.body_text
