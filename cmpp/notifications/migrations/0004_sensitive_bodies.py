@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_account_purpose'),
+        ("notifications", "0003_account_purpose"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='sensitive',
-            field=models.BooleanField(default=False, help_text='The body holds a sign-in link: it is removed once the email is sent.'),
+            model_name="outboundemail",
+            name="sensitive",
+            field=models.BooleanField(
+                default=False,
+                help_text="The body holds a sign-in link: it is removed once the email is sent.",
+            ),
         ),
     ]
