@@ -1,9 +1,9 @@
 """The cohort list's filters: level, status and year, a search, and the order."""
 
 import django_filters
-from django.db.models import Q
 
 from cohorts.models import AccreditationLevel, Cohort
+from cohorts.selectors import cohort_search_q
 
 
 class CohortFilter(django_filters.FilterSet):
@@ -41,8 +41,7 @@ class CohortFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+        return queryset.filter(cohort_search_q(value))
 
     def starting_in(self, queryset, name, value):
         return queryset.filter(starts_on__year=int(value))

@@ -17,10 +17,15 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return Cohort.objects.none()
 
 
+def cohort_search_q(q: str) -> Q:
+    q = q.strip()
+    return Q(name__icontains=q) | Q(code__icontains=q)
+
+
 def cohort_list(*, user, q: str = "") -> QuerySet[Cohort]:
     cohorts = cohorts_visible_to(user).select_related("level", "delivery_organisation")
     if q:
-        cohorts = cohorts.filter(Q(name__icontains=q) | Q(code__icontains=q.strip()))
+        cohorts = cohorts.filter(cohort_search_q(q))
     return cohorts.order_by("-starts_on", "code")
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.forms import posted
 from cmpp.core.pagination import paginate
@@ -15,11 +16,6 @@ from cohorts import services
 from cohorts.filters import CohortFilter
 from cohorts.forms import CohortForm, SessionForm
 from cohorts.selectors import cohort_get, cohort_list, cohort_years
-
-
-def _require_staff(request):
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
 
 
 @require_GET
@@ -59,15 +55,13 @@ def _cohort_form_page(request, form, cohort=None):
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
 
 
-@login_required
+@programme_staff_required
 def cohort_create_view(request):
-    _require_staff(request)
     return _cohort_form_page(request, CohortForm(posted(request)))
 
 
-@login_required
+@programme_staff_required
 def cohort_edit_view(request, pk):
-    _require_staff(request)
     cohort = cohort_get(user=request.user, pk=pk)
     initial = {name: getattr(cohort, name) for name in services.COHORT_EDITABLE_FIELDS}
     form = CohortForm(posted(request), initial=initial, cohort=cohort)
@@ -75,9 +69,8 @@ def cohort_edit_view(request, pk):
 
 
 @require_POST
-@login_required
+@programme_staff_required
 def cohort_start_view(request, pk):
-    _require_staff(request)
     cohort = cohort_get(user=request.user, pk=pk)
     try:
         services.cohort_start(cohort=cohort, acting_user=request.user)
@@ -114,24 +107,21 @@ def _session_form_page(request, cohort, session=None):
     )
 
 
-@login_required
+@programme_staff_required
 def session_create_view(request, pk):
-    _require_staff(request)
     return _session_form_page(request, cohort_get(user=request.user, pk=pk))
 
 
-@login_required
+@programme_staff_required
 def session_edit_view(request, pk, session_pk):
-    _require_staff(request)
     cohort = cohort_get(user=request.user, pk=pk)
     session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
     return _session_form_page(request, cohort, session)
 
 
 @require_POST
-@login_required
+@programme_staff_required
 def session_cancel_view(request, pk, session_pk):
-    _require_staff(request)
     cohort = cohort_get(user=request.user, pk=pk)
     session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
     services.session_cancel(session=session, acting_user=request.user)

@@ -1,10 +1,10 @@
 """The council list's filters: managing body, status, LGA priority, region, nation, search."""
 
 import django_filters
-from django.db.models import Q
 
 from cmpp.accounts.selectors import managing_bodies
 from councils.models import Council
+from councils.selectors import council_search_q
 
 
 class CouncilFilter(django_filters.FilterSet):
@@ -45,8 +45,7 @@ class CouncilFilter(django_filters.FilterSet):
         fields = ["q", "body", "status", "lga_priority", "region", "nation"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+        return queryset.filter(council_search_q(value))
 
     def managed_by(self, queryset, name, value):
         return queryset.filter(

@@ -33,11 +33,22 @@ def _with_current_body(queryset: QuerySet[Council]) -> QuerySet[Council]:
     )
 
 
+def council_search_q(q: str) -> Q:
+    """Councils whose name holds the words typed, or whose ONS code they are."""
+    q = q.strip()
+    return Q(name__icontains=q) | Q(code__iexact=q)
+
+
 def council_list(*, user, q: str = "") -> QuerySet[Council]:
     councils = councils_visible_to(user)
     if q:
-        councils = councils.filter(Q(name__icontains=q) | Q(code__iexact=q.strip()))
+        councils = councils.filter(council_search_q(q))
     return _with_current_body(councils).order_by("name")
+
+
+def councils_led_by(user) -> QuerySet[Council]:
+    """The councils the user is SRO or deputy SRO of, by name."""
+    return councils_visible_to(user).filter(pk__in=council_ids_led_by(user)).order_by("name")
 
 
 def council_get(*, user, pk: int) -> Council:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.forms import posted
 from cmpp.core.forms_page import action_page
@@ -40,11 +41,9 @@ def council_list_view(request):
     )
 
 
-@login_required
+@programme_staff_required
 def council_onboard_view(request):
     """Programme staff add a council with its managing body and SRO, who is emailed a welcome."""
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     form = CouncilOnboardForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,8 +61,6 @@ def council_onboard_view(request):
 
 
 def _staff_council(request, pk):
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     return council_get(user=request.user, pk=pk)
 
 
@@ -79,7 +76,7 @@ def _council_action(request, council, form, title, submit, act):
     )
 
 
-@login_required
+@programme_staff_required
 def council_edit_view(request, pk):
     council = _staff_council(request, pk)
     initial = {name: getattr(council, name) for name in services.COUNCIL_EDITABLE_FIELDS}
@@ -92,7 +89,7 @@ def council_edit_view(request, pk):
     return _council_action(request, council, form, "Edit council", "Save changes", act)
 
 
-@login_required
+@programme_staff_required
 def council_hand_over_view(request, pk):
     council = _staff_council(request, pk)
     current = council_managing_body_history(council=council).filter(ends_on__isnull=True).first()
@@ -111,7 +108,7 @@ def council_hand_over_view(request, pk):
     return _council_action(request, council, form, title, "Hand over", act)
 
 
-@login_required
+@programme_staff_required
 def council_withdraw_view(request, pk):
     council = _staff_council(request, pk)
     form = CouncilWithdrawForm(posted(request))

@@ -2,12 +2,11 @@
 attendance register and recording a step for many learners. Routed under /cohorts/<id>/."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.core.forms import posted
 from cohorts.models import Cohort, LevelStep
 from cohorts.selectors import cohort_get
@@ -21,8 +20,6 @@ CANDIDATES_SHOWN = 200
 
 
 def _staff_cohort(request, pk) -> Cohort:
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     return cohort_get(user=request.user, pk=pk)
 
 
@@ -30,7 +27,7 @@ def _enrolled_page(request, cohort, result):
     return render(request, "learners/enrol_done.html", {"cohort": cohort, "result": result})
 
 
-@login_required
+@programme_staff_required
 @require_http_methods(["GET", "POST"])
 def cohort_enrol(request, pk):
     """Choose learners from a filtered list, or take a whole council's learners, and enrol them.
@@ -88,7 +85,7 @@ def cohort_enrol(request, pk):
     )
 
 
-@login_required
+@programme_staff_required
 @require_http_methods(["GET", "POST"])
 def cohort_close_view(request, pk):
     cohort = _staff_cohort(request, pk)
@@ -115,7 +112,7 @@ def cohort_close_view(request, pk):
     )
 
 
-@login_required
+@programme_staff_required
 @require_http_methods(["GET", "POST"])
 def cohort_attendance(request, pk, session_pk):
     """The register for one session: present, absent or apologies for each learner."""
@@ -161,7 +158,7 @@ def cohort_attendance(request, pk, session_pk):
     )
 
 
-@login_required
+@programme_staff_required
 @require_http_methods(["GET", "POST"])
 def cohort_steps(request, pk):
     """Record that several learners on the roster completed a step."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.core.csv import csv_stream
 from learners.exports import EXPORT_COLUMNS, learner_export_rows
 from learners.filters import LearnerFilter
@@ -27,12 +27,10 @@ SESSION_KEY = "learner_import"
 
 
 @never_cache
-@login_required
+@programme_staff_required
 @require_http_methods(["GET", "POST"])
 def learner_import(request):
     """Programme staff upload a learner CSV, check what it would do, then confirm it."""
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     if "digest" in request.POST:
         return _confirm(request)
     if request.method == "GET":

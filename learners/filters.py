@@ -3,13 +3,12 @@ status, "no progress for 8 weeks", a search, and the order."""
 
 import django_filters
 from django.conf import settings
-from django.db.models import Q
 
 from cmpp.accounts.selectors import user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort
 from councils.selectors import councils_visible_to
 from learners.models import Enrolment, Learner
-from learners.selectors import at_risk_q
+from learners.selectors import at_risk_q, learner_search_q
 
 
 class LearnerFilter(django_filters.FilterSet):
@@ -71,13 +70,7 @@ class LearnerFilter(django_filters.FilterSet):
             del self.filters["cohort"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(council__code__iexact=value)
-        )
+        return queryset.filter(learner_search_q(value))
 
     def in_cohort(self, queryset, name, value):
         return queryset.filter(

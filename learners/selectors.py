@@ -80,6 +80,17 @@ def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
     )
 
 
+def learner_search_q(q: str) -> Q:
+    """Learners by part of their name or email, or by their council's code."""
+    q = q.strip()
+    return (
+        Q(first_name__icontains=q)
+        | Q(last_name__icontains=q)
+        | Q(email__icontains=q)
+        | Q(council__code__iexact=q)
+    )
+
+
 def learner_list(
     *, user, q: str = "", council: Council | None = None, status: str = ""
 ) -> QuerySet[Learner]:
@@ -89,13 +100,7 @@ def learner_list(
     if status:
         learners = learners.filter(status=status)
     if q:
-        q = q.strip()
-        learners = learners.filter(
-            Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-            | Q(email__icontains=q)
-            | Q(council__code__iexact=q)
-        )
+        learners = learners.filter(learner_search_q(q))
     return with_progress(learners.select_related("council", "target_level")).order_by(
         "last_name", "first_name", "pk"
     )
@@ -218,10 +223,7 @@ def cohort_enrolment_candidates(
     if council is not None:
         learners = learners.filter(council=council)
     if q:
-        q = q.strip()
-        learners = learners.filter(
-            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
-        )
+        learners = learners.filter(learner_search_q(q))
     return learners
 
 

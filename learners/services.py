@@ -1,6 +1,7 @@
 """Writes to learners. Every function is atomic, records who acted, and queues the emails its
 change causes in the same transaction (the outbox sends them after commit)."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -8,7 +9,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from cmpp.accounts.models import Invitation, User
@@ -139,6 +139,19 @@ def learner_invite(*, learner: Learner, acting_user: User | None) -> Invitation 
         context=context,
     )
     return None
+
+
+@transaction.atomic
+def learner_invitation_resend(*, learner: Learner, acting_user: User | None) -> Invitation:
+    """Staff send a learner a new link; the one in any earlier invitation stops working. Nobody
+    who has withdrawn, or who already signs in, is sent one."""
+    if learner.status == Learner.Status.WITHDRAWN:
+        raise ValidationError(f"{learner.full_name} has withdrawn, so was not invited.")
+    if learner.user_id and not user_needs_invitation(learner.user):
+        raise ValidationError(
+            f"{learner.full_name} already signs in to the portal, so needs no invitation."
+        )
+    return learner_invite(learner=learner, acting_user=acting_user)
 
 
 def _queue_enrolment_email(enrolment: Enrolment) -> None:
@@ -278,12 +291,21 @@ def reminders_queue(*, today: date | None = None) -> int:
             )
         queued += 1
 
+    # Every CPD entry the checks need, in one query rather than one per holder.
+    entries = defaultdict(list)
+    if cpd_checks:
+        earliest = min(add_months(year_end, -12) for _, year_end in cpd_checks)
+        for learner_id, done_on, hours in CpdEntry.objects.filter(
+            learner__in={a.learner_id for a, _ in cpd_checks}, done_on__gte=earliest
+        ).values_list("learner_id", "done_on", "hours"):
+            entries[learner_id].append((done_on, hours))
     for accreditation, year_end in cpd_checks:
         learner, level = accreditation.learner, accreditation.level
         year_start = add_months(year_end, -12)
-        hours = CpdEntry.objects.filter(
-            learner=learner, done_on__gte=year_start, done_on__lt=year_end
-        ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+        hours = sum(
+            (h for done_on, h in entries[learner.pk] if year_start <= done_on < year_end),
+            Decimal(0),
+        )
         if hours >= level.cpd_hours_per_year:
             continue
         with transaction.atomic():

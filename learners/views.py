@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import (
     invitation_latest,
     user_is_programme_staff,
@@ -18,7 +19,7 @@ from cmpp.core.forms_page import action_page
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
-from councils.selectors import council_ids_led_by, councils_visible_to
+from councils.selectors import councils_led_by
 from learners import services
 from learners.filters import LearnerFilter
 from learners.forms import (
@@ -34,7 +35,6 @@ from learners.forms import (
 )
 from learners.models import Enrolment, Learner, SessionAttendance
 from learners.selectors import (
-    at_risk_cutoff,
     learner_current_cohort,
     learner_enrolments,
     learner_get,
@@ -61,7 +61,6 @@ def learner_list_view(request):
         {
             "filterset": filterset,
             "page": paginate(request, filterset.qs),
-            "at_risk_cutoff": at_risk_cutoff(),
             "can_manage": user_is_programme_staff(request.user),
             "query": request.GET.urlencode(),
         },
@@ -89,11 +88,9 @@ def learner_detail(request, pk):
     return render(request, "learners/learner_detail.html", context)
 
 
-@login_required
+@programme_staff_required
 def learner_create_view(request):
     """Programme staff add a learner; the learner is emailed an invitation to the portal."""
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     form = LearnerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,18 +106,14 @@ def learner_create_view(request):
 
 
 @require_POST
-@login_required
+@programme_staff_required
 def learner_invite_view(request, pk):
     """Send a learner a new invitation; the link in the earlier one stops working."""
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     learner = learner_get(user=request.user, pk=pk)
-    if learner.status == Learner.Status.WITHDRAWN:
-        messages.error(request, f"{learner.full_name} has withdrawn, so was not invited.")
-    elif services.learner_invite(learner=learner, acting_user=request.user) is None:
-        messages.error(
-            request, f"{learner.full_name} already signs in to the portal, so needs no invitation."
-        )
+    try:
+        services.learner_invitation_resend(learner=learner, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,
@@ -209,8 +202,6 @@ def cpd_delete_view(request, pk):
 
 
 def _staff_learner(request, pk) -> Learner:
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     return learner_get(user=request.user, pk=pk)
 
 
@@ -226,7 +217,7 @@ def _action_page(request, learner, form, title, submit, act):
     )
 
 
-@login_required
+@programme_staff_required
 def learner_edit_view(request, pk):
     learner = _staff_learner(request, pk)
     initial = {name: getattr(learner, name) for name in services.LEARNER_EDITABLE_FIELDS}
@@ -239,7 +230,7 @@ def learner_edit_view(request, pk):
     return _action_page(request, learner, form, "Edit details", "Save changes", act)
 
 
-@login_required
+@programme_staff_required
 def learner_status_view(request, pk):
     learner = _staff_learner(request, pk)
     form = LearnerStatusForm(posted(request), initial={"status": learner.status})
@@ -253,7 +244,7 @@ def learner_status_view(request, pk):
     return _action_page(request, learner, form, "Change status", "Save status", act)
 
 
-@login_required
+@programme_staff_required
 def learner_step_view(request, pk):
     learner = _staff_learner(request, pk)
     steps = (
@@ -272,7 +263,7 @@ def learner_step_view(request, pk):
     return _action_page(request, learner, form, "Record a completed step", "Record step", act)
 
 
-@login_required
+@programme_staff_required
 def assessment_book_view(request, pk):
     learner = _staff_learner(request, pk)
     form = AssessmentBookForm(posted(request), initial={"level": learner.target_level_id})
@@ -289,7 +280,7 @@ def assessment_book_view(request, pk):
     return _action_page(request, learner, form, "Book an assessment", "Book assessment", act)
 
 
-@login_required
+@programme_staff_required
 def assessment_result_view(request, pk, attempt_pk):
     learner = _staff_learner(request, pk)
     attempt = get_object_or_404(
@@ -323,7 +314,7 @@ def _open_enrolment(learner, enrolment_pk) -> Enrolment:
     )
 
 
-@login_required
+@programme_staff_required
 def enrolment_withdraw_view(request, pk, enrolment_pk):
     learner = _staff_learner(request, pk)
     enrolment = _open_enrolment(learner, enrolment_pk)
@@ -348,7 +339,7 @@ def enrolment_withdraw_view(request, pk, enrolment_pk):
     return _action_page(request, learner, form, title, "Withdraw from cohort", act)
 
 
-@login_required
+@programme_staff_required
 def enrolment_move_view(request, pk, enrolment_pk):
     learner = _staff_learner(request, pk)
     enrolment = _open_enrolment(learner, enrolment_pk)
@@ -380,7 +371,7 @@ def enrolment_move_view(request, pk, enrolment_pk):
 @login_required
 def learner_nominate_view(request):
     """An SRO nominates an officer from their council; staff approve before anyone is emailed."""
-    councils = councils_visible_to(request.user).filter(pk__in=council_ids_led_by(request.user))
+    councils = councils_led_by(request.user)
     if not councils.exists():
         raise PermissionDenied
     form = NominateForm(posted(request), councils=councils)
@@ -400,7 +391,7 @@ def learner_nominate_view(request):
 
 
 @require_POST
-@login_required
+@programme_staff_required
 def learner_approve_view(request, pk):
     learner = _staff_learner(request, pk)
     try:

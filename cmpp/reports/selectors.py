@@ -179,7 +179,3 @@ def sro_home_figures(*, council: Council, user) -> dict:
         "upcoming_sessions": list(upcoming),
         "networks": list(networks),
     }
-
-
-def sro_councils(*, user):
-    return councils_visible_to(user).filter(pk__in=council_ids_led_by(user)).order_by("name")

@@ -4,12 +4,12 @@ email log (notifications sits below accounts, so the staff check that guards it 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
@@ -20,11 +20,15 @@ from cmpp.reports.selectors import (
     council_overview,
     programme_overview,
     roles_of,
-    sro_councils,
     sro_home_figures,
 )
 from cohorts.selectors import cohort_get, cohort_sessions
-from councils.selectors import council_get, council_managing_body_history, council_roles
+from councils.selectors import (
+    council_get,
+    council_managing_body_history,
+    council_roles,
+    councils_led_by,
+)
 from learners.selectors import cohort_roster, council_cohorts, learner_list
 
 
@@ -43,7 +47,7 @@ def home(request):
             },
         )
     if roles.is_sro:
-        councils = list(sro_councils(user=request.user))
+        councils = list(councils_led_by(request.user))
         council = councils[0]
         learners = paginate(request, learner_list(user=request.user, council=council))
         return render(
@@ -107,11 +111,9 @@ def cohort_detail(request, pk):
 
 
 @require_GET
-@login_required
+@programme_staff_required
 def email_log_view(request):
     """Programme staff follow every email the portal owes people, and resend failed ones."""
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     status = request.GET.get("status", "")
     status = status if status in OutboundEmail.Status.values else ""
     purpose = request.GET.get("purpose", "")
@@ -133,10 +135,8 @@ def email_log_view(request):
 
 
 @require_POST
-@login_required
+@programme_staff_required
 def email_resend_view(request, pk):
-    if not user_is_programme_staff(request.user):
-        raise PermissionDenied
     email = get_object_or_404(OutboundEmail, pk=pk)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
