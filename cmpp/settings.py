@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cmpp.core.middleware.NoStoreMiddleware",
     "cmpp.accounts.middleware.SessionLimitsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,12 +127,19 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# An address with no account costs a reset the same work as one with an account (see the form).
+ACCOUNT_FORMS = {"reset_password": "cmpp.accounts.forms.ResetPasswordForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Rate limits count per client address. Behind proxies, say how many append to X-Forwarded-For
+# (or which header the last one sets), or every request seems to come from the proxy. Left at
+# 0, X-Forwarded-For is ignored: a client could write anything in it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "CMPP portal: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CMPP portal"
@@ -237,6 +245,7 @@ CMPP_SERVICE_NAME = "Contract Management Pioneer Programme"
 CMPP_PHASE = env("CMPP_PHASE", default="Beta")
 CMPP_REQUIRE_MFA = env.bool("CMPP_REQUIRE_MFA", default=not DEBUG)
 CMPP_AT_RISK_WEEKS = env.int("CMPP_AT_RISK_WEEKS", default=8)
+CMPP_NOMINATIONS_PER_DAY = env.int("CMPP_NOMINATIONS_PER_DAY", default=25)
 CMPP_PAGE_SIZE = 50
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 

@@ -1,6 +1,7 @@
 """URL map. Pages that combine several apps are composed in cmpp.reports (DESIGN.md), so the
 council and cohort pages are routed there though they sit under /councils/ and /cohorts/."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -11,6 +12,10 @@ from cmpp.reports import views as reports_views
 from learners import cohort_views
 from learners import views as learners_views
 
+# The admin signs in through allauth's page, so its rate limits and MFA apply there too; its own
+# password form is never shown.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", reports_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -20,6 +25,9 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("accounts/", accounts_views.account_home, name="account_home"),
+    # People cannot change their own address: it is their identity on the programme, and a
+    # learner record is linked only through a link sent to it. Staff change it for them.
+    path("accounts/email/", accounts_views.email_change_closed, name="account_email_closed"),
     path("accounts/", include("allauth.urls")),
     path("councils/", include("councils.urls")),
     path("councils/<int:pk>/", reports_views.council_detail, name="council_detail"),

@@ -6,14 +6,19 @@ from django import forms
 from django.utils import timezone
 
 from cmpp.accounts.models import Organisation
-from cmpp.core.forms import GovukDateField, GovukTimeField
-from cohorts.models import AccreditationLevel, Cohort, LevelStep
+from cmpp.core.forms import GovukDateField, GovukTextField, GovukTimeField, max_length_of
+from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 
 
 class CohortForm(forms.Form):
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter the cohort's name"})
-    code = forms.CharField(
-        max_length=30,
+    name = GovukTextField(
+        noun="Name",
+        max_length=max_length_of(Cohort, "name"),
+        error_messages={"required": "Enter the cohort's name"},
+    )
+    code = GovukTextField(
+        noun="Code",
+        max_length=max_length_of(Cohort, "code"),
         help_text="A short code that learner CSV files use, for example PRAC-2027-01",
         error_messages={"required": "Enter the cohort's code"},
     )
@@ -65,8 +70,10 @@ class CohortForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(
-        max_length=200, error_messages={"required": "Enter the session's title"}
+    title = GovukTextField(
+        noun="Title",
+        max_length=max_length_of(CohortSession, "title"),
+        error_messages={"required": "Enter the session's title"},
     )
     step = forms.ModelChoiceField(
         label="Step it completes (optional)",
@@ -78,7 +85,12 @@ class SessionForm(forms.Form):
     on = GovukDateField(label="Date", noun="the session's date")
     starts_at = GovukTimeField(label="Start time", noun="the start time")
     ends_at = GovukTimeField(label="End time", noun="the end time")
-    location = forms.CharField(max_length=200, required=False, label="Where (optional)")
+    location = GovukTextField(
+        noun="Location",
+        max_length=max_length_of(CohortSession, "location"),
+        required=False,
+        label="Where (optional)",
+    )
     online_url = forms.URLField(
         label="Online link (optional)",
         required=False,

@@ -4,8 +4,9 @@ import re
 
 from django import forms
 
+from cmpp.accounts.models import User
 from cmpp.accounts.selectors import managing_bodies
-from cmpp.core.forms import GovukDateField
+from cmpp.core.forms import GovukDateField, GovukTextField, max_length_of
 from councils.models import Council
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -14,9 +15,10 @@ ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 class CouncilEditForm(forms.Form):
     """A council's own details, as staff edit them."""
 
-    name = forms.CharField(
+    name = GovukTextField(
+        noun="Council name",
         label="Council name",
-        max_length=200,
+        max_length=max_length_of(Council, "name"),
         error_messages={"required": "Enter the council's name"},
     )
     council_type = forms.ChoiceField(
@@ -49,9 +51,10 @@ class CouncilEditForm(forms.Form):
 class CouncilOnboardForm(CouncilEditForm):
     """A new council: its details, code, managing body and date, and its SRO."""
 
-    code = forms.CharField(
+    code = GovukTextField(
+        noun="ONS code",
         label="ONS code",
-        max_length=9,
+        max_length=max_length_of(Council, "code"),
         help_text="The council's 9-character ONS code, for example E06000038",
         error_messages={"required": "Enter the council's ONS code"},
     )
@@ -72,14 +75,16 @@ class CouncilOnboardForm(CouncilEditForm):
         "funded_places",
         "onboarded_on",
     ]
-    sro_first_name = forms.CharField(
+    sro_first_name = GovukTextField(
+        noun="SRO's first name",
         label="SRO's first name",
-        max_length=150,
+        max_length=max_length_of(User, "first_name"),
         error_messages={"required": "Enter the SRO's first name"},
     )
-    sro_last_name = forms.CharField(
+    sro_last_name = GovukTextField(
+        noun="SRO's last name",
         label="SRO's last name",
-        max_length=150,
+        max_length=max_length_of(User, "last_name"),
         error_messages={"required": "Enter the SRO's last name"},
     )
     sro_email = forms.EmailField(
@@ -126,8 +131,10 @@ class HandOverForm(forms.Form):
 
 
 class CouncilWithdrawForm(forms.Form):
-    reason = forms.CharField(
+    # The reason is kept as the history's change reason.
+    reason = GovukTextField(
+        noun="Reason",
         label="Why is the council leaving the programme?",
-        max_length=100,
+        max_length=max_length_of(Council.history.model, "history_change_reason"),
         error_messages={"required": "Enter why the council is leaving the programme"},
     )

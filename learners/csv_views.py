@@ -16,7 +16,12 @@ from cmpp.core.csv import csv_stream
 from learners.exports import EXPORT_COLUMNS, learner_export_rows
 from learners.filters import LearnerFilter
 from learners.forms import LearnerImportForm
-from learners.imports import ImportPreview, LearnerImportRefused, learners_import_preview
+from learners.imports import (
+    MAX_LEARNERS,
+    ImportPreview,
+    LearnerImportRefused,
+    learners_import_preview,
+)
 from learners.selectors import learner_list, user_may_list_learners
 from learners.services import learners_import
 
@@ -34,14 +39,20 @@ def learner_import(request):
     if "digest" in request.POST:
         return _confirm(request)
     if request.method == "GET":
-        return render(request, "learners/import_upload.html", {"form": LearnerImportForm()})
+        return _upload_page(request, LearnerImportForm())
     form = LearnerImportForm(request.POST, request.FILES)
     if form.is_valid():
         preview = learners_import_preview(form.cleaned_data["file"])
         if not preview.file_error:
             return _show_preview(request, preview)
         form.add_error("file", preview.file_error)
-    return render(request, "learners/import_upload.html", {"form": form})
+    return _upload_page(request, form)
+
+
+def _upload_page(request, form: LearnerImportForm):
+    return render(
+        request, "learners/import_upload.html", {"form": form, "max_learners": MAX_LEARNERS}
+    )
 
 
 def _show_preview(request, preview: ImportPreview, refused: LearnerImportRefused | None = None):

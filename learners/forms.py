@@ -5,10 +5,10 @@ from decimal import Decimal
 from django import forms
 
 from cmpp.core.csv import FILE_EMPTY
-from cmpp.core.forms import GovukDateField
+from cmpp.core.forms import GovukDateField, GovukTextField, max_length_of
 from cohorts.models import AccreditationLevel
 from councils.models import Council
-from learners.models import Learner
+from learners.models import CpdEntry, Enrolment, Learner, Nomination
 
 
 class LearnerForm(forms.Form):
@@ -17,13 +17,15 @@ class LearnerForm(forms.Form):
         empty_label="Choose a council",
         error_messages={"required": "Choose the learner's council"},
     )
-    first_name = forms.CharField(
-        max_length=100,
+    first_name = GovukTextField(
+        noun="First name",
+        max_length=max_length_of(Learner, "first_name"),
         error_messages={"required": "Enter the learner's first name"},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    last_name = forms.CharField(
-        max_length=100,
+    last_name = GovukTextField(
+        noun="Last name",
+        max_length=max_length_of(Learner, "last_name"),
         error_messages={"required": "Enter the learner's last name"},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -37,8 +39,18 @@ class LearnerForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
-    grade = forms.CharField(max_length=100, required=False, label="Grade (optional)")
+    job_title = GovukTextField(
+        noun="Job title",
+        max_length=max_length_of(Learner, "job_title"),
+        required=False,
+        label="Job title (optional)",
+    )
+    grade = GovukTextField(
+        noun="Grade",
+        max_length=max_length_of(Learner, "grade"),
+        required=False,
+        label="Grade (optional)",
+    )
     target_level = forms.ModelChoiceField(
         queryset=AccreditationLevel.objects.order_by("order"),
         empty_label="Choose a level",
@@ -96,8 +108,9 @@ class CouncilEnrolForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        max_length=500,
+    reason = GovukTextField(
+        noun="Reason",
+        max_length=max_length_of(Enrolment, "reason"),
         widget=forms.Textarea,
         error_messages={"required": "Enter the reason"},
     )
@@ -119,10 +132,11 @@ class LearnerStatusForm(forms.Form):
         ],
         error_messages={"required": "Choose the learner's status"},
     )
-    reason = forms.CharField(
+    reason = GovukTextField(
+        noun="Reason",
         label="Reason",
         required=False,
-        max_length=500,
+        max_length=max_length_of(Enrolment, "reason"),
         widget=forms.Textarea,
         help_text="Needed for a withdrawal. Their places in cohorts go to the waiting lists.",
     )
@@ -189,8 +203,9 @@ class EnrolmentMoveForm(forms.Form):
         empty_label="Choose a cohort",
         error_messages={"required": "Choose the cohort to move the learner to"},
     )
-    reason = forms.CharField(
-        max_length=500,
+    reason = GovukTextField(
+        noun="Reason",
+        max_length=max_length_of(Enrolment, "reason"),
         widget=forms.Textarea,
         error_messages={"required": "Enter why the learner is moving"},
     )
@@ -206,11 +221,15 @@ class NominateForm(forms.Form):
         empty_label="Choose your council",
         error_messages={"required": "Choose the learner's council"},
     )
-    first_name = forms.CharField(
-        max_length=100, error_messages={"required": "Enter the learner's first name"}
+    first_name = GovukTextField(
+        noun="First name",
+        max_length=max_length_of(Nomination, "first_name"),
+        error_messages={"required": "Enter the learner's first name"},
     )
-    last_name = forms.CharField(
-        max_length=100, error_messages={"required": "Enter the learner's last name"}
+    last_name = GovukTextField(
+        noun="Last name",
+        max_length=max_length_of(Nomination, "last_name"),
+        error_messages={"required": "Enter the learner's last name"},
     )
     email = forms.EmailField(
         label="Work email address",
@@ -221,7 +240,12 @@ class NominateForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
         },
     )
-    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
+    job_title = GovukTextField(
+        noun="Job title",
+        max_length=max_length_of(Nomination, "job_title"),
+        required=False,
+        label="Job title (optional)",
+    )
     target_level = forms.ModelChoiceField(
         queryset=AccreditationLevel.objects.order_by("order"),
         empty_label="Choose a level",
@@ -236,14 +260,21 @@ class NominateForm(forms.Form):
             self.fields["council"].initial = councils[0].pk
             self.fields["council"].widget = forms.HiddenInput()
 
+    # No check against existing learners here: telling an SRO that an address is already on the
+    # programme would tell them about people at other councils. Staff see it when they decide.
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if Learner.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "This person is already on the programme. Contact the programme team if they "
-                "need to change council or level"
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+
+class NominationDeclineForm(forms.Form):
+    decision_note = GovukTextField(
+        noun="Reason",
+        label="Why is this nomination not being taken forward?",
+        help_text="Only programme staff see this. The SRO sees that it was not taken forward.",
+        max_length=max_length_of(Nomination, "decision_note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the nomination is not taken forward"},
+    )
 
 
 class CpdForm(forms.Form):
@@ -264,14 +295,17 @@ class CpdForm(forms.Form):
             "max_digits": "Hours must be 24 or fewer",
         },
     )
-    activity = forms.CharField(
+    activity = GovukTextField(
+        noun="Activity",
         label="What did you do?",
-        max_length=200,
+        max_length=max_length_of(CpdEntry, "activity"),
         help_text="For example, a course, a network meeting or a contract review",
         error_messages={"required": "Enter what you did"},
     )
-    reflection = forms.CharField(
+    reflection = GovukTextField(
+        noun="Reflection",
         label="What did you learn? (optional)",
+        max_length=max_length_of(CpdEntry, "reflection"),
         required=False,
         widget=forms.Textarea,
     )

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower, Upper
 from django.template.defaultfilters import pluralize
 
 from cmpp.core.csv import CsvFileError, decode_utf8, read_limited
+from cmpp.core.text import control_character
 from cohorts.models import AccreditationLevel, Cohort
 from councils.models import Council
 from learners.models import Enrolment, Learner
@@ -34,6 +35,9 @@ _MISSING = {
     "email": "Enter the learner’s email address",
     "target_level": "Enter {levels}",
 }
+# A file holds at most this many learners: a cohort's worth many times over, and few enough that
+# the check and its preview page stay quick.
+MAX_LEARNERS = 5_000
 # Longest value each column may hold, from the model, so a row that passes here also saves.
 MAX_LENGTHS = {
     name: Learner._meta.get_field(name).max_length
@@ -165,11 +169,14 @@ def _records(text: str) -> list[_Record]:
         if error := _header_error(header):
             raise CsvFileError(error)
         position = {name: header.index(name) for name in COLUMNS}
-        records = []
+        records, rows = [], 0
         for line, row in enumerate(reader, start=2):
             cells = [cell.strip() for cell in row]
             if not any(cells):
                 continue
+            rows += 1
+            if rows > MAX_LEARNERS:
+                continue  # counted, to say how big the file is, but not checked
             records.append(
                 _Record(
                     line=line,
@@ -187,6 +194,11 @@ def _records(text: str) -> list[_Record]:
     if not records:
         raise CsvFileError(
             "The file has no learners in it. Add one row for each learner under the header row"
+        )
+    if rows > MAX_LEARNERS:
+        raise CsvFileError(
+            f"The file has {rows:,} rows. Import up to {MAX_LEARNERS:,} learners at a time: "
+            "split the file"
         )
     return records
 
@@ -273,6 +285,12 @@ def _problems(record: _Record, lookups: _Lookups) -> list[str]:
         ]
     levels = _level_choices(lookups.levels)
     reasons = [
+        f"{name} has a hidden control character in it (U+{ord(hidden):04X}). "
+        "Delete it and save the file again"
+        for name, value in values.items()
+        if (hidden := control_character(value))
+    ]
+    reasons += [
         f"{name} is empty. {_MISSING[name].format(levels=levels)}"
         for name in REQUIRED
         if not values[name]

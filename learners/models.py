@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -35,7 +36,17 @@ class Learner(TimeStampedModel):
         null=True,
         blank=True,
         related_name="learner",
-        help_text="Set when the learner accepts their invitation.",
+        help_text="Set only when the person accepts an invitation sent for this record.",
+    )
+    # The account whose invitation, once accepted, links this record to it. Linking never
+    # follows an email address: only the token proves the person reads this learner's mailbox.
+    invitation = models.ForeignKey(
+        "accounts.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The latest invitation sent to link this record to an account.",
     )
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="learners")
     first_name = models.CharField(max_length=100)
@@ -234,11 +245,18 @@ class Accreditation(TimeStampedModel):
 class CpdEntry(TimeStampedModel):
     """Continuing professional development logged by a Practitioner or Expert holder."""
 
+    REFLECTION_MAX_LENGTH = 5_000
+
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="cpd_entries")
     done_on = models.DateField(db_index=True)
     hours = models.DecimalField(max_digits=4, decimal_places=1)
     activity = models.CharField(max_length=200)
-    reflection = models.TextField(blank=True)
+    # A TextField's max_length reaches forms but not full_clean; the validator holds it on save.
+    reflection = models.TextField(
+        max_length=REFLECTION_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(REFLECTION_MAX_LENGTH)],
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -284,3 +302,58 @@ class SessionAttendance(TimeStampedModel):
 
     def __str__(self):
         return f"{self.learner} at {self.session}: {self.get_status_display()}"
+
+
+class Nomination(TimeStampedModel):
+    """An SRO puts an officer forward. Programme staff decide; only an approval makes a learner.
+
+    A nomination is taken the same way whoever the email belongs to, so the SRO learns nothing
+    about people at other councils; staff see any existing learner when they decide.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Not taken forward"
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="nominations")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254)
+    job_title = models.CharField(max_length=200, blank=True)
+    target_level = models.ForeignKey(AccreditationLevel, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(
+        max_length=500, blank=True, help_text="Why it was not taken forward (staff only)."
+    )
+    learner = models.ForeignKey(
+        Learner, on_delete=models.SET_NULL, null=True, blank=True, related_name="nominations"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["council", "status"]),
+            models.Index(fields=["nominated_by", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"Nomination of {self.full_name} ({self.council})"
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

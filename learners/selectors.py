@@ -25,7 +25,7 @@ from cmpp.core.dates import add_months
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
 from councils.selectors import council_ids_led_by
-from learners.models import Enrolment, Learner, StepProgress
+from learners.models import Enrolment, Learner, Nomination, StepProgress
 
 
 def learners_visible_to(user) -> QuerySet[Learner]:
@@ -36,6 +36,21 @@ def learners_visible_to(user) -> QuerySet[Learner]:
     if not user.is_authenticated:
         return Learner.objects.none()
     return Learner.objects.filter(Q(council_id__in=council_ids_led_by(user)) | Q(user=user))
+
+
+def learner_with_email(email: str) -> Learner | None:
+    """The learner whose identity this address is, whatever its case (staff-side reads only)."""
+    return Learner.objects.select_related("council").filter(email=email.strip().lower()).first()
+
+
+def nominations_visible_to(user) -> QuerySet[Nomination]:
+    """The one access rule for nominations: programme staff and viewers see all, an SRO those
+    made for the councils they lead."""
+    if user_sees_whole_programme(user):
+        return Nomination.objects.all()
+    if not user.is_authenticated:
+        return Nomination.objects.none()
+    return Nomination.objects.filter(council_id__in=council_ids_led_by(user))
 
 
 def at_risk_cutoff():
@@ -108,7 +123,8 @@ def learner_list(
 
 def learner_get(*, user, pk: int) -> Learner:
     return get_object_or_404(
-        learners_visible_to(user).select_related("council", "target_level", "user"), pk=pk
+        learners_visible_to(user).select_related("council", "target_level", "user", "invitation"),
+        pk=pk,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,11 +34,12 @@ from learners.models import (
     CpdEntry,
     Enrolment,
     Learner,
+    Nomination,
     ResultSource,
     SessionAttendance,
     StepProgress,
 )
-from learners.selectors import cpd_year_end
+from learners.selectors import cpd_year_end, learner_with_email
 
 REMINDER_DAYS_BEFORE = 60
 
@@ -62,13 +64,10 @@ def learner_create(
     status: str = Learner.Status.ACTIVE,
     acting_user: User | None,
 ) -> Learner:
-    """Add a learner. Unless they are only nominated, they are invited to the portal."""
-    user = None
-    if status != Learner.Status.NOMINATED:
-        user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
+    """Add a learner. Unless they are only nominated, they are invited to the portal; the record
+    is linked to an account only when they accept (see `learner_invite`)."""
     learner = _save(
         Learner(
-            user=user,
             council=council,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
@@ -102,43 +101,69 @@ def learner_update(*, learner: Learner, acting_user: User | None, **changes) -> 
     unknown = set(changes) - set(LEARNER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
+    old_email = learner.email
     for name, value in changes.items():
         setattr(learner, name, value.strip() if isinstance(value, str) else value)
-    return _save(learner, acting_user)
+    learner = _save(learner, acting_user)
+    if learner.email != old_email.strip().lower() and learner.user_id is None:
+        # The pending invitation went to the old address, so accepting it must no longer link
+        # this record: staff send a new one to the new address.
+        learner.invitation = None
+        learner.save(update_fields=["invitation", "updated_at"])
+    return learner
 
 
 @transaction.atomic
 def learner_invite(*, learner: Learner, acting_user: User | None) -> Invitation | None:
-    """Give the learner an account and invite them to set a password (a new link each time).
+    """Email the learner a link that, once accepted, links this record to their account (a new
+    link each time; earlier ones stop working).
 
-    Someone who already signs in (an SRO who is also a learner) is told they were added instead,
-    once, and gets no invitation.
+    The record is never linked by matching its email to an account: the account only says where
+    the link goes. Someone new sets a password through it; someone who already signs in (an SRO
+    who is also a learner) is asked to sign in and confirm. A linked learner needs no link.
     """
-    if learner.user_id is None:
-        learner.user = user_get_or_create(
-            email=learner.email, first_name=learner.first_name, last_name=learner.last_name
-        )
-        _save(learner, acting_user)
+    if learner.user_id is not None:
+        return None
+    account = user_get_or_create(
+        email=learner.email, first_name=learner.first_name, last_name=learner.last_name
+    )
     context = {
         "first_name": learner.first_name,
         "council_name": learner.council.name,
         "level_name": learner.target_level.name,
     }
-    if user_needs_invitation(learner.user):
-        return invitation_send(
-            user=learner.user,
-            invited_by=acting_user,
-            template="notifications/email/invitation",
-            context=context,
-        )
-    email_queue(
-        key=f"learner_added:{learner.pk}",
-        purpose=OutboundEmail.Purpose.LEARNER_ADDED,
-        to_email=learner.user.email,
-        template="notifications/email/learner_added",
+    invitation = invitation_send(
+        user=account,
+        invited_by=acting_user,
+        template="notifications/email/invitation"
+        if user_needs_invitation(account)
+        else "notifications/email/learner_added",
         context=context,
     )
-    return None
+    learner.invitation = invitation
+    learner.save(update_fields=["invitation", "updated_at"])
+    return invitation
+
+
+@transaction.atomic
+def learner_link_account(*, user: User) -> Learner | None:
+    """After `user` accepted an invitation, link the learner record waiting on one of their
+    invitations. Every invitation of theirs went to their own address (users cannot change it),
+    so accepting any of them proves they read it."""
+    if Learner.objects.filter(user=user).exists():
+        return None
+    learner = (
+        Learner.objects.select_for_update()
+        .filter(user__isnull=True, invitation__user=user)
+        .order_by("-invitation__created_at")
+        .first()
+    )
+    if learner is None:
+        return None
+    learner.user = user
+    learner._history_user = user
+    learner.save(update_fields=["user", "updated_at"])
+    return learner
 
 
 @transaction.atomic
@@ -147,7 +172,7 @@ def learner_invitation_resend(*, learner: Learner, acting_user: User | None) -> 
     who has withdrawn, or who already signs in, is sent one."""
     if learner.status == Learner.Status.WITHDRAWN:
         raise ValidationError(f"{learner.full_name} has withdrawn, so was not invited.")
-    if learner.user_id and not user_needs_invitation(learner.user):
+    if learner.user_id:
         raise ValidationError(
             f"{learner.full_name} already signs in to the portal, so needs no invitation."
         )
@@ -661,8 +686,7 @@ def learner_set_status(
 # Nominations -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def learner_nominate(
+def nomination_create(
     *,
     council: Council,
     first_name: str,
@@ -670,19 +694,77 @@ def learner_nominate(
     email: str,
     target_level: AccreditationLevel,
     job_title: str = "",
-    acting_user: User | None,
-) -> Learner:
-    """An SRO puts forward one of their officers. Nobody is emailed until staff approve."""
-    return learner_create(
-        council=council,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        target_level=target_level,
-        job_title=job_title,
-        status=Learner.Status.NOMINATED,
+    acting_user: User,
+) -> Nomination:
+    """An SRO puts forward one of their officers. It is taken the same way whoever the email
+    belongs to, so it tells the SRO nothing about other councils; nobody is emailed until staff
+    approve. A day's nominations per SRO are capped (a setting), so the form is no bulk tool."""
+    since = timezone.now() - timedelta(days=1)
+    if (
+        Nomination.objects.filter(nominated_by=acting_user, created_at__gte=since).count()
+        >= settings.CMPP_NOMINATIONS_PER_DAY
+    ):
+        raise ValidationError(
+            f"You can nominate up to {settings.CMPP_NOMINATIONS_PER_DAY} people a day. "
+            "Try again tomorrow, or contact the programme team."
+        )
+    return _save(
+        Nomination(
+            council=council,
+            nominated_by=acting_user,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            job_title=job_title.strip(),
+            target_level=target_level,
+        ),
+        acting_user,
+    )
+
+
+def _decide(nomination: Nomination, status: str, acting_user: User) -> Nomination:
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    if nomination.status != Nomination.Status.PENDING:
+        raise ValidationError("This nomination has already been decided.")
+    nomination.status = status
+    nomination.decided_by = acting_user
+    nomination.decided_at = timezone.now()
+    return nomination
+
+
+@transaction.atomic
+def nomination_approve(*, nomination: Nomination, acting_user: User) -> Learner:
+    """Staff accept a nomination: it becomes an active learner, who is emailed an invitation.
+    An email that is already a learner's is refused: staff decline it, or change that record."""
+    nomination = _decide(nomination, Nomination.Status.APPROVED, acting_user)
+    existing = learner_with_email(nomination.email)
+    if existing is not None:
+        raise ValidationError(
+            f"{nomination.email} is already a learner at {existing.council.name}. "
+            "Decline this nomination, or change that learner's record."
+        )
+    learner = learner_create(
+        council=nomination.council,
+        first_name=nomination.first_name,
+        last_name=nomination.last_name,
+        email=nomination.email,
+        job_title=nomination.job_title,
+        target_level=nomination.target_level,
         acting_user=acting_user,
     )
+    nomination.learner = learner
+    _save(nomination, acting_user)
+    return learner
+
+
+@transaction.atomic
+def nomination_decline(*, nomination: Nomination, reason: str, acting_user: User) -> Nomination:
+    """Staff do not take a nomination forward; the reason is for staff, the SRO sees only that."""
+    if not reason.strip():
+        raise ValidationError({"decision_note": "Enter why the nomination is not taken forward"})
+    nomination = _decide(nomination, Nomination.Status.DECLINED, acting_user)
+    nomination.decision_note = reason.strip()
+    return _save(nomination, acting_user)
 
 
 @transaction.atomic
@@ -713,8 +795,43 @@ def _cpd_save(entry: CpdEntry, acting_user, fields: dict) -> CpdEntry:
     return _save(entry, acting_user)
 
 
+# Far more than anyone logs in a year, and a bound on how long a learner's log (and the page that
+# shows it) can grow.
+CPD_ENTRIES_PER_YEAR = 200
+
+
+def _cpd_year(learner: Learner, on: date) -> tuple[date, date]:
+    """The CPD year that `on` falls in, as (its first day, the day after its last). It runs from
+    an anniversary of the learner's latest accreditation at a level that asks for CPD, or of
+    1 January if they hold none."""
+    started = (
+        learner.accreditations.filter(level__cpd_hours_per_year__isnull=False)
+        .order_by("-achieved_on")
+        .values_list("achieved_on", flat=True)
+        .first()
+    ) or date(on.year, 1, 1)
+    # cpd_year_end counts anniversaries on from its start, so start from one before `on`.
+    if started > on:
+        started = add_months(started, -12 * (started.year - on.year + 1))
+    year_end = cpd_year_end(achieved_on=started, today=on)
+    return add_months(year_end, -12), year_end
+
+
 @transaction.atomic
 def cpd_entry_create(*, learner: Learner, acting_user: User | None, **fields) -> CpdEntry:
+    # Locked, so that two entries sent at once cannot both take a year's last place.
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    if fields.get("done_on"):
+        starts, ends = _cpd_year(learner, fields["done_on"])
+        logged = learner.cpd_entries.filter(done_on__gte=starts, done_on__lt=ends).count()
+        if logged >= CPD_ENTRIES_PER_YEAR:
+            raise ValidationError(
+                {
+                    "done_on": f"You can log up to {CPD_ENTRIES_PER_YEAR} CPD entries a year. "
+                    f"You have logged {logged} in the year from {starts:%-d %B %Y} to "
+                    f"{ends - timedelta(days=1):%-d %B %Y}"
+                }
+            )
     return _cpd_save(CpdEntry(learner=learner), acting_user, fields)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learners import csv_views, views
+from learners import csv_views, nomination_views, views
 
 app_name = "learners"
 
@@ -9,7 +9,23 @@ urlpatterns = [
     path("import/", csv_views.learner_import, name="import"),
     path("export.csv", csv_views.learner_export, name="export"),
     path("new/", views.learner_create_view, name="create"),
-    path("nominate/", views.learner_nominate_view, name="nominate"),
+    path("nominate/", nomination_views.nominate_view, name="nominate"),
+    path("nominations/", nomination_views.nomination_list_view, name="nominations"),
+    path(
+        "nominations/<int:pk>/",
+        nomination_views.nomination_detail_view,
+        name="nomination_detail",
+    ),
+    path(
+        "nominations/<int:pk>/approve/",
+        nomination_views.nomination_approve_view,
+        name="nomination_approve",
+    ),
+    path(
+        "nominations/<int:pk>/decline/",
+        nomination_views.nomination_decline_view,
+        name="nomination_decline",
+    ),
     path("<int:pk>/approve/", views.learner_approve_view, name="approve"),
     path("<int:pk>/", views.learner_detail, name="detail"),
     path("<int:pk>/invitation/", views.learner_invite_view, name="invite"),

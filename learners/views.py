@@ -10,16 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
-from cmpp.accounts.selectors import (
-    invitation_latest,
-    user_is_programme_staff,
-)
+from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.forms import posted
 from cmpp.core.forms_page import action_page
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.models import Cohort, LevelStep
-from councils.selectors import councils_led_by
 from learners import services
 from learners.filters import LearnerFilter
 from learners.forms import (
@@ -30,7 +26,6 @@ from learners.forms import (
     LearnerForm,
     LearnerStatusForm,
     LearnerStepForm,
-    NominateForm,
     ReasonForm,
 )
 from learners.models import Enrolment, Learner, SessionAttendance
@@ -84,7 +79,7 @@ def learner_detail(request, pk):
     context = _learner_record_context(learner)
     context["history"] = history_entries(learner.history.all())
     context["can_manage"] = user_is_programme_staff(request.user)
-    context["invitation"] = invitation_latest(user=learner.user)
+    context["invitation"] = learner.invitation
     return render(request, "learners/learner_detail.html", context)
 
 
@@ -366,28 +361,6 @@ def enrolment_move_view(request, pk, enrolment_pk):
 
     title = f"Move from {enrolment.cohort.name} to another cohort"
     return _action_page(request, learner, form, title, "Move learner", act)
-
-
-@login_required
-def learner_nominate_view(request):
-    """An SRO nominates an officer from their council; staff approve before anyone is emailed."""
-    councils = councils_led_by(request.user)
-    if not councils.exists():
-        raise PermissionDenied
-    form = NominateForm(posted(request), councils=councils)
-    if request.method == "POST" and form.is_valid():
-        try:
-            learner = services.learner_nominate(**form.cleaned_data, acting_user=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                f"You have nominated {learner.full_name}. The programme team will approve the "
-                "nomination and email them an invitation.",
-            )
-            return redirect("learners:detail", pk=learner.pk)
-    return render(request, "learners/nominate.html", {"form": form})
 
 
 @require_POST

@@ -8,7 +8,14 @@ from django.utils import timezone
 from cmpp.accounts.models import Organisation, StaffMembership, User
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 from councils.models import Council, CouncilRole, ManagingBodyPeriod
-from learners.models import Accreditation, AssessmentAttempt, Enrolment, Learner, StepProgress
+from learners.models import (
+    Accreditation,
+    AssessmentAttempt,
+    Enrolment,
+    Learner,
+    Nomination,
+    StepProgress,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -114,6 +121,17 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     job_title = "Contract manager"
     target_level = factory.LazyFunction(lambda: level("practitioner"))
     status = Learner.Status.ACTIVE
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nomination
+
+    council = factory.SubFactory(CouncilFactory)
+    first_name = "Nia"
+    last_name = "Evans"
+    email = factory.Sequence(lambda n: f"nominee{n}@council.example.gov.uk")
+    target_level = factory.LazyFunction(lambda: level("practitioner"))
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -1,9 +1,11 @@
 """allauth adapter: accounts come by invitation only, so public sign-up is closed; and allauth's
 own emails (password reset) go through the outbox like every other email."""
 
+import secrets
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
 from django.utils.html import strip_tags
 
 from cmpp.notifications.models import OutboundEmail
@@ -33,3 +35,13 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             body_html=body_html,
             sensitive=True,
         )
+
+    def rehearse_password_reset_mail(self, email: str) -> None:
+        """For an address with no account: render a password reset email and write it to the
+        outbox as for an account, then undo the write, so that nothing is kept or sent. The page
+        then takes as long either way, and its timing does not tell who has an account."""
+        url = self.get_reset_password_from_key_url(f"0-{secrets.token_urlsafe(30)}")
+        with transaction.atomic():
+            self.send_mail("account/email/password_reset_key", email, {"password_reset_url": url})
+            # Undoes the row and the send queued after the commit with it.
+            transaction.set_rollback(True)

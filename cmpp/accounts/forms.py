@@ -1,5 +1,7 @@
-"""Forms for accounts: setting a password from an invitation."""
+"""Forms for accounts: setting a password from an invitation, and asking for a reset."""
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 
 
@@ -24,3 +26,15 @@ class SetPasswordForm(forms.Form):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The passwords do not match")
         return cleaned
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's form (settings.ACCOUNT_FORMS). allauth does nothing more for an address with no
+    account, so the page would answer sooner and tell who has one; here the adapter does a reset
+    email's work for it too, and sends nothing."""
+
+    def save(self, request, **kwargs) -> str:
+        email = super().save(request, **kwargs)
+        if not self.users:
+            get_adapter(request).rehearse_password_reset_mail(email)
+        return email

@@ -58,15 +58,21 @@ MFA_SETUP_URL_NAMES = {
     "account_reauthenticate",
     "account_logout",
     "account_home",
+    "invitation_accept",
     "healthz",
 }
 MFA_CHECKED = "cmpp_mfa_checked"
 
 
 def user_must_have_mfa(user) -> bool:
-    """Programme staff and viewers, and council SROs: everyone who sees more than their own
-    record. (Council roles are read through the reverse relation, as councils sit above.)"""
-    return StaffMembership.objects.filter(user=user).exists() or user.council_roles.exists()
+    """Programme staff and viewers, council SROs and anyone the Django admin lets in: everyone
+    who sees more than their own record. (Council roles are read through the reverse relation,
+    as councils sit above.)"""
+    return (
+        user.is_staff
+        or StaffMembership.objects.filter(user=user).exists()
+        or user.council_roles.exists()
+    )
 
 
 class MfaRequiredMiddleware:

@@ -1,6 +1,6 @@
 """Reads about who a user is in the programme, cached on the user for the request."""
 
-from cmpp.accounts.models import Invitation, Organisation, StaffMembership
+from cmpp.accounts.models import Organisation, StaffMembership
 
 
 def _staff_roles(user) -> set[str]:
@@ -29,10 +29,3 @@ def managing_bodies():
 
 def organisation_get_by_slug(*, slug: str) -> Organisation:
     return Organisation.objects.get(slug=slug)
-
-
-def invitation_latest(*, user) -> Invitation | None:
-    """The person's most recent invitation, if they have had one."""
-    if user is None:
-        return None
-    return Invitation.objects.filter(user=user).order_by("-created_at", "-pk").first()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cmpp.accounts.models import Invitation, User
+from cmpp.accounts.signals import invitation_accepted
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 
@@ -100,20 +101,42 @@ def invitation_get_open(*, token: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, password: str) -> User:
-    """Set the person's password and use up the link. Raises ValidationError for a weak password."""
+def _use_up(token: str) -> Invitation:
     invitation = invitation_get_open(token=token)
     # Lock the row so two submissions of the same link cannot both succeed.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise InvitationUnusable(
             "This link has already been used. Sign in with the password you set."
         )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Set the person's password and use up the link. Raises ValidationError for a weak password."""
+    invitation = _use_up(token)
     user = invitation.user
+    if not user_needs_invitation(user):
+        raise InvitationUnusable("You already have a password. Sign in, then open the link again.")
     validate_password(password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "updated_at"])
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return user
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, token: str, user: User) -> Invitation:
+    """Someone who already signs in accepts a link sent to their address: the token proves they
+    read that mailbox, the session proves the account is theirs, so both must be the same."""
+    invitation = _use_up(token)
+    if invitation.user_id != user.pk:
+        raise InvitationUnusable(
+            "This link was sent to a different account. Sign out, then sign in with the email "
+            "address the invitation was sent to."
+        )
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
+    return invitation

@@ -1,10 +1,14 @@
-"""Accepting an invitation: open the link, set a password, arrive signed in."""
+"""Accepting an invitation: open the link, set a password (or sign in and confirm, for someone who
+already has one), arrive signed in."""
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -37,6 +41,8 @@ def invitation_accept(request, token):
             {"reason": exc.reason},
             status=410 if token else 404,
         )
+    if not services.user_needs_invitation(invitation.user):
+        return _accept_signed_in(request, token, invitation)
 
     form = SetPasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -59,6 +65,33 @@ def invitation_accept(request, token):
     )
 
 
+def _accept_signed_in(request, token, invitation):
+    """The link went to someone who already has a password: they sign in, then confirm."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            services.invitation_accept_signed_in(token=token, user=request.user)
+        except services.InvitationUnusable as exc:
+            return render(
+                request, "accounts/invitation_unusable.html", {"reason": exc.reason}, status=410
+            )
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, "Your learner record is now part of your account.")
+        return redirect("home")
+    if invitation.user_id != request.user.pk:
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {
+                "reason": "This link was sent to a different account. Sign out, then sign in "
+                "with the email address the invitation was sent to."
+            },
+            status=403,
+        )
+    return render(request, "accounts/invitation_link.html", {"invitation": invitation})
+
+
 @login_required
 def account_home(request):
     """Your account: the password, the authenticator app and signing out, in one place."""
@@ -67,3 +100,8 @@ def account_home(request):
         "accounts/account_home.html",
         {"has_mfa": is_mfa_enabled(request.user), "mfa_required": user_must_have_mfa(request.user)},
     )
+
+
+def email_change_closed(request):
+    """allauth's page for adding and changing addresses, closed for everyone."""
+    raise Http404

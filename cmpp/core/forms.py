@@ -4,7 +4,10 @@ import re
 from datetime import date, time
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
+
+from cmpp.core.text import control_character
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -109,6 +112,37 @@ class GovukTimeField(forms.CharField):
             if hour < 24 and minute < 60:
                 return time(hour, minute)
         raise forms.ValidationError(f"Enter {self.noun} as a real time, like 10am, 1:30pm or 14:30")
+
+
+def max_length_of(model, name: str) -> int:
+    """The longest value a model's field holds, so a form refuses exactly what the model would."""
+    return model._meta.get_field(name).max_length
+
+
+class GovukTextField(forms.CharField):
+    """Free text, refused in GOV.UK's words when it is too long or has hidden control characters
+    in it. `noun` names the field in those messages, as in "Reflection must be 5,000 characters
+    or fewer"."""
+
+    def __init__(self, *, noun: str, **kwargs):
+        super().__init__(**kwargs)
+        self.noun = noun
+        if self.max_length is not None:
+            self.error_messages.setdefault(
+                "max_length", f"{noun} must be {self.max_length:,} characters or fewer"
+            )
+        # The control character check below covers Django's own NUL check and words it plainly.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def validate(self, value):
+        super().validate(value)
+        if value and control_character(value):
+            raise forms.ValidationError(
+                f"{self.noun} must not include hidden control characters",
+                code="control_character",
+            )
 
 
 def posted(request):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -11,12 +11,13 @@ from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_pro
 from cohorts.models import AccreditationLevel, Cohort, CohortSession
 from councils.models import Council, ManagingBodyPeriod
 from councils.selectors import council_ids_led_by, councils_visible_to
-from learners.models import Accreditation, Enrolment, Learner
+from learners.models import Accreditation, Enrolment, Learner, Nomination
 from learners.selectors import (
     at_risk_q,
     learner_counts_by_status,
     learner_of_user,
     learners_visible_to,
+    nominations_visible_to,
 )
 from networks.models import MeetingAttendance, Network
 
@@ -78,6 +79,9 @@ def programme_overview(*, user) -> dict:
         .count()
     )
     learners_by_status = learner_counts_by_status(learners)
+    nominations_waiting = (
+        nominations_visible_to(user).filter(status=Nomination.Status.PENDING).count()
+    )
     by_level = [(level.name, level.n) for level in accreditations_by_level]
     months = _last_months(12)
     per_month = dict(
@@ -91,6 +95,7 @@ def programme_overview(*, user) -> dict:
         "councils_by_body": [(row["organisation__short_name"], row["n"]) for row in by_body],
         "learner_count": sum(learners_by_status.values()),
         "learners_by_status": learners_by_status,
+        "nominations_waiting": nominations_waiting,
         "accreditations_by_level": by_level,
         "accreditation_count": sum(n for _, n in by_level),
         "accreditations_by_month": [(month, per_month.get(month, 0)) for month in months],
@@ -103,15 +108,14 @@ def programme_overview(*, user) -> dict:
 def council_overview(*, council: Council, user) -> dict:
     """Figures for one council's page and its SRO's home."""
     learners = learners_visible_to(user).filter(council=council)
-    used = (
+    # Counted in the same query as the statuses: a learner uses a funded place while they hold
+    # (or have completed) a place in a cohort at a funded level.
+    holds_funded_place = Exists(
         Enrolment.objects.filter(
-            learner__council=council,
+            learner=OuterRef("pk"),
             level__is_funded=True,
             status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
         )
-        .values("learner")
-        .distinct()
-        .count()
     )
     by_level = (
         learners.values("target_level__name", "target_level__order")
@@ -123,8 +127,10 @@ def council_overview(*, council: Council, user) -> dict:
     )
     counts = learners.aggregate(
         at_risk=Count("pk", filter=at_risk_q()),
+        funded_used=Count("pk", filter=Q(holds_funded_place)),
         **{status: Count("pk", filter=Q(status=status)) for status in Learner.Status.values},
     )
+    used = counts["funded_used"]
     by_status = {label: counts[value] for value, label in Learner.Status.choices}
     accreditations = [
         (level.name, level.n)

@@ -29,7 +29,12 @@ from councils.selectors import (
     council_roles,
     councils_led_by,
 )
-from learners.selectors import cohort_roster, council_cohorts, learner_list
+from learners.selectors import (
+    cohort_roster,
+    council_cohorts,
+    learner_list,
+    nominations_visible_to,
+)
 
 
 @require_GET
@@ -60,6 +65,9 @@ def home(request):
                 "figures": sro_home_figures(council=council, user=request.user),
                 "at_risk_weeks": settings.CMPP_AT_RISK_WEEKS,
                 "learners": learners,
+                "nominations": nominations_visible_to(request.user)
+                .filter(council=council)
+                .select_related("target_level")[:10],
                 "roles": roles,
             },
         )

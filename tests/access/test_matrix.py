@@ -47,6 +47,7 @@ EXPECTED = {
     "healthz":                    "200   200 200 200 200 200 200 | 405   405 405 405 405 405 405",
     "invitation_accept":          "302   302 302 302 302 302 302 | 302   302 302 302 302 302 302",
     "account_home":               "login 200 200 200 200 200 200 | login 200 200 200 200 200 200",
+    "account_email_closed":       "404   404 404 404 404 404 404 | 404   404 404 404 404 404 404",
     "councils:list":              "login 403 403 200 200 200 200 | 405   405 405 405 405 405 405",
     "councils:onboard":           "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "councils:edit":              "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
@@ -71,6 +72,10 @@ EXPECTED = {
     "learners:create":            "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "learners:nominate":          "login 403 403 200 200 403 403 | login 403 403 200 200 403 403",
     "learners:approve":           "405   405 405 405 405 405 405 | login 403 403 403 403 403 302",
+    "learners:nominations":       "login 403 403 403 403 200 200 | 405   405 405 405 405 405 405",
+    "learners:nomination_detail": "login 403 403 403 403 200 200 | 405   405 405 405 405 405 405",
+    "learners:nomination_approve":"405   405 405 405 405 405 405 | login 403 403 403 403 403 302",
+    "learners:nomination_decline":"login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "learners:detail":            "login 200 404 200 404 200 200 | 405   405 405 405 405 405 405",
     "learners:invite":            "405   405 405 405 405 405 405 | login 403 403 403 403 403 302",
     "learners:edit":              "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
@@ -199,6 +204,7 @@ def records(cast):
             attempts=3,
         ),
         network=Network.objects.get(audience=Network.Audience.SROS),
+        nomination=factories.NominationFactory(council=cast.council_a, nominated_by=cast.sro_a),
     )
 
 
@@ -222,7 +228,9 @@ def url_for(route: str, pattern: str, records) -> str:
     }
     kwargs = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", pattern):
-        if name == "pk":
+        if name == "pk" and pattern.startswith("learners/nominations/"):
+            kwargs[name] = records.nomination.pk
+        elif name == "pk":
             kwargs[name] = pk_by_segment[pattern.split("/")[0]]
         else:
             assert name in by_name, f"{route}: say in url_for how to fill <{name}>"

@@ -54,8 +54,10 @@ def test_adding_a_learner_emails_them_an_invitation_once(invited):
     assert "working towards Practitioner accreditation" in email.body
     assert OutboundEmail.objects.get(purpose="invitation").status == "sent"
     learner.refresh_from_db()
-    assert learner.user.email == learner.email
-    assert not learner.user.has_usable_password()
+    # The record waits for the person to accept: the invitation says which account it links.
+    assert learner.user is None
+    assert learner.invitation.user.email == learner.email
+    assert not learner.invitation.user.has_usable_password()
 
 
 def test_the_token_is_stored_only_as_a_hash(invited):
@@ -75,6 +77,7 @@ def test_the_link_lets_them_set_a_password_and_arrive_signed_in(client, invited)
     assert "Set your password" in page.text and learner.email in page.text
     response = client.post(response.url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302 and response.url == "/"
+    learner.refresh_from_db()
     assert client.session["_auth_user_id"] == str(learner.user_id)
     client.logout()
     assert client.login(username=learner.email, password=NEW_PASSWORD)
@@ -114,8 +117,8 @@ def test_a_weak_or_mismatched_password_is_explained_and_changes_nothing(client, 
     assert "There is a problem" in response.text and "too common" in response.text
     response = client.post(form, {"password1": NEW_PASSWORD, "password2": "something else"})
     assert "The passwords do not match" in response.text
-    learner.user.refresh_from_db()
-    assert not learner.user.has_usable_password()
+    learner.invitation.user.refresh_from_db()
+    assert not learner.invitation.user.has_usable_password()
     assert Invitation.objects.get().accepted_at is None
 
 
@@ -123,7 +126,7 @@ def test_resending_revokes_the_old_link(client, cast, invited, django_capture_on
     learner, old_path = invited
     with django_capture_on_commit_callbacks(execute=True):
         services.invitation_send(
-            user=learner.user,
+            user=learner.invitation.user,
             invited_by=cast.staff,
             template="notifications/email/invitation",
             context={"council_name": "Reading", "level_name": "Practitioner"},
@@ -136,16 +139,17 @@ def test_resending_revokes_the_old_link(client, cast, invited, django_capture_on
     assert client.get(client.get(new_path).url).status_code == 200
 
 
-def test_someone_who_already_signs_in_is_told_they_were_added_not_invited(
+def test_someone_who_already_signs_in_is_told_they_were_added_and_asked_to_confirm(
     cast, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         learner = add_learner(cast.staff, email="SRO@A.TEST", council=cast.council_a)
-    assert learner.user == cast.sro_a
-    assert not Invitation.objects.exists()
+    assert learner.user is None  # linked only once they confirm through the link
+    assert Invitation.objects.get().user == cast.sro_a
     assert [m.subject for m in mail.outbox] == [
         "You have been added to the Contract Management Pioneer Programme"
     ]
+    assert "/accounts/invitation/" in mail.outbox[0].body
 
 
 def test_a_nominated_learner_is_not_invited_yet(cast, django_capture_on_commit_callbacks):

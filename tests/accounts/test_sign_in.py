@@ -1,13 +1,18 @@
 """Signing in with an email address, and what the portal does to keep sessions short."""
 
+import importlib.util
 import re
 import time
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from cmpp.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from cmpp.notifications.models import OutboundEmail
@@ -89,6 +94,44 @@ def test_password_reset_does_not_reveal_unknown_addresses(client, cast):
     assert "stranger@example.test" not in [m for message in mail.outbox for m in message.to]
 
 
+def reset_work(client, email, django_capture_on_commit_callbacks):
+    """What asking for a reset does in the request (not in the send after it): the templates it
+    renders and the rows it writes. (The queries are counted before the callbacks run.)"""
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.post("/accounts/password/reset/", {"email": email})
+    assert response.status_code == 302
+    writes = [
+        query["sql"].split("(")[0].strip()
+        for query in queries.captured_queries
+        if query["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    return sorted(template.name for template in response.templates), writes
+
+
+def test_a_reset_for_an_unknown_address_does_the_same_work_and_sends_nothing(
+    client, cast, django_capture_on_commit_callbacks
+):
+    """The page must take as long for an address with no account as for one with an account,
+    or its timing tells who has one. Both render the reset email and write it to the outbox;
+    for the unknown address the row is undone, so nothing is kept or sent."""
+    # allauth records the account's address on its first reset; compare the later ones.
+    reset_work(client, "sro@a.test", django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    rows_before = OutboundEmail.objects.count()
+
+    known = reset_work(client, "sro@a.test", django_capture_on_commit_callbacks)
+    unknown = reset_work(client, "stranger@example.test", django_capture_on_commit_callbacks)
+
+    assert "account/email/password_reset_key_message.txt" in known[0]
+    assert unknown == known
+    assert [m.to for m in mail.outbox] == [["sro@a.test"]]
+    assert OutboundEmail.objects.count() == rows_before + 1
+    assert not OutboundEmail.objects.filter(to_email="stranger@example.test").exists()
+
+
 def test_signing_out_needs_a_post(client, cast):
     client.force_login(cast.staff)
     client.get("/accounts/logout/")
@@ -160,3 +203,57 @@ def test_your_account_page_links_password_and_authenticator_app(client, cast):
     assert "learner@a.test" in page
     assert 'href="/accounts/password/change/"' in page
     assert 'href="/accounts/2fa/totp/activate/"' in page and "Not set up" in page
+
+
+def load_settings(monkeypatch, **environ):
+    """cmpp/settings.py read afresh from the given environment (the running settings are left
+    alone)."""
+    for name in ("ALLAUTH_TRUSTED_PROXY_COUNT", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location(
+        "fresh_settings", Path(settings.BASE_DIR) / "cmpp" / "settings.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_proxies_to_trust_for_the_client_address_come_from_the_environment(monkeypatch):
+    default = load_settings(monkeypatch)
+    assert default.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    assert default.ALLAUTH_TRUSTED_CLIENT_IP_HEADER is None
+    behind_proxy = load_settings(
+        monkeypatch,
+        ALLAUTH_TRUSTED_PROXY_COUNT="1",
+        ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+    )
+    assert behind_proxy.ALLAUTH_TRUSTED_PROXY_COUNT == 1
+    assert behind_proxy.ALLAUTH_TRUSTED_CLIENT_IP_HEADER == "X-Real-IP"
+
+
+def failed_sign_in_from(client, address):
+    return client.post(
+        "/accounts/login/",
+        {"login": "staff@dluhc.test", "password": "wrong-password"},
+        headers={"X-Forwarded-For": address},
+    )
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "2/m/ip"}, ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_behind_one_proxy_sign_ins_are_limited_per_forwarded_address(client, cast):
+    cache.clear()
+    for _ in range(2):
+        failed_sign_in_from(client, "203.0.113.7")
+    assert "Too many failed login attempts" in failed_sign_in_from(client, "203.0.113.7").text
+    other = failed_sign_in_from(client, "198.51.100.9")
+    assert "Too many failed login attempts" not in other.text
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "2/m/ip"})
+def test_with_no_proxy_trusted_a_forged_forwarded_address_does_not_dodge_the_limit(client, cast):
+    cache.clear()
+    for n in range(2):
+        failed_sign_in_from(client, f"203.0.113.{n}")
+    assert "Too many failed login attempts" in failed_sign_in_from(client, "198.51.100.9").text

@@ -16,7 +16,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from learners.models import CpdEntry, Learner
+from learners.models import CpdEntry, Nomination
 from learners.services import learner_create
 from tests import factories
 
@@ -74,8 +74,11 @@ def test_an_sro_signs_in_with_mfa_finds_a_learner_at_risk_and_nominates(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "You have nominated Nia Evans"
     )
+    expect(page.get_by_role("table", name="Your recent nominations")).to_contain_text(
+        "Waiting for approval"
+    )
     screenshot(page, "sro-nominated")
-    assert Learner.objects.get(email="nia.evans@reading.test").status == Learner.Status.NOMINATED
+    assert Nomination.objects.get(email="nia.evans@reading.test").status == "pending"
 
 
 def tab_to(page, name: str, limit: int = 80):

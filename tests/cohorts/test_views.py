@@ -51,6 +51,9 @@ def test_staff_create_a_cohort_which_starts_planned(client, cast):
         ({"capacity": "0"}, "A cohort needs at least 1 place"),
         ({"name": ""}, "Enter the cohort&#x27;s name"),
         ({"starts_on_day": "32"}, "the start date must be a real date"),
+        ({"name": "N" * 201}, "Name must be 200 characters or fewer"),
+        ({"code": "C" * 31}, "Code must be 30 characters or fewer"),
+        ({"name": "Cohort\x0b9"}, "Name must not include hidden control characters"),
     ],
 )
 def test_a_bad_cohort_is_explained_and_not_saved(client, cast, overrides, message):
@@ -112,6 +115,15 @@ def test_sessions_are_added_edited_and_cancelled(client, cast):
     assert session.starts_at.isoformat() == "2027-01-12T09:30:00+00:00"
     bad = client.post(f"/cohorts/{cast.cohort.pk}/sessions/new/", {**data, "ends_at": "9am"})
     assert "The end time must be after the start time" in bad.text
+    long_title = client.post(
+        f"/cohorts/{cast.cohort.pk}/sessions/new/", {**data, "title": "W" * 201}
+    )
+    assert "Title must be 200 characters or fewer" in long_title.text
+    long_place = client.post(
+        f"/cohorts/{cast.cohort.pk}/sessions/new/", {**data, "location": "L" * 201}
+    )
+    assert "Location must be 200 characters or fewer" in long_place.text
+    assert CohortSession.objects.count() == 1
     client.post(
         f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/edit/", {**data, "ends_at": "13:00"}
     )

@@ -59,6 +59,8 @@ def test_staff_onboard_a_council_and_its_sro_is_emailed(
         ({"funded_places": "ten"}, "Funded training places must be a whole number"),
         ({"sro_email": "dev.patel"}, "Enter an email address in the correct format"),
         ({"managing_body": ""}, "Choose the council&#x27;s managing body"),
+        ({"sro_first_name": "D" * 151}, "SRO&#x27;s first name must be 150 characters or fewer"),
+        ({"sro_last_name": "Pa\x00tel"}, "SRO&#x27;s last name must not include hidden control"),
     ],
 )
 def test_bad_input_is_explained_keeps_what_was_typed_and_saves_nothing(

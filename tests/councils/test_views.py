@@ -76,6 +76,8 @@ def test_staff_edit_a_council(client, cast, councils):
         "funded_places": "15",
     }
     assert "whole number" in client.post(url, {**data, "funded_places": "lots"}).text
+    too_long = client.post(url, {**data, "name": "S" * 201})
+    assert "Council name must be 200 characters or fewer" in too_long.text
     response = client.post(url, data)
     council.refresh_from_db()
     assert response.status_code == 302 and council.funded_places == 15
@@ -109,6 +111,10 @@ def test_staff_withdraw_a_council_with_a_reason(client, cast, councils):
     client.force_login(cast.staff)
     url = f"/councils/{councils['slough'].pk}/withdraw/"
     assert "Enter why the council is leaving" in client.post(url, {"reason": ""}).text
+    too_long = client.post(url, {"reason": "M" * 101})
+    assert "Reason must be 100 characters or fewer" in too_long.text
+    councils["slough"].refresh_from_db()
+    assert councils["slough"].status != Council.Status.WITHDRAWN
     client.post(url, {"reason": "Merged into a new unitary"})
     councils["slough"].refresh_from_db()
     assert councils["slough"].status == Council.Status.WITHDRAWN

@@ -119,6 +119,33 @@ def test_staff_move_a_learner_to_another_cohort_keeping_the_old_enrolment(client
     ]
 
 
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("withdraw", {}),
+        ("move", {"to_cohort": "later"}),
+        ("status", {"status": "withdrawn"}),
+    ],
+)
+def test_a_reason_over_500_characters_is_refused_in_plain_words(client, cast, action, data):
+    client.force_login(cast.staff)
+    enrolment = cast.learner_a.enrolments.get()
+    if data.get("to_cohort"):
+        data = {"to_cohort": factories.CohortFactory().pk}
+    url = {
+        "withdraw": f"/learners/{cast.learner_a.pk}/enrolments/{enrolment.pk}/withdraw/",
+        "move": f"/learners/{cast.learner_a.pk}/enrolments/{enrolment.pk}/move/",
+        "status": f"/learners/{cast.learner_a.pk}/status/",
+    }[action]
+    too_long = client.post(url, {**data, "reason": "R" * 501})
+    assert "Reason must be 500 characters or fewer" in too_long.text
+    hidden = client.post(url, {**data, "reason": "Moved\x1b"})
+    assert "Reason must not include hidden control characters" in hidden.text
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ENROLLED
+    assert cast.learner_a.enrolments.count() == 1
+
+
 def test_staff_withdraw_a_learner_from_a_cohort(client, cast):
     client.force_login(cast.staff)
     enrolment = cast.learner_a.enrolments.get()

@@ -1,10 +1,14 @@
 """A learner keeps their own CPD log, and sees their hours this year against the requirement."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cmpp.core.dates import add_months
+from learners import services
 from learners.models import CpdEntry
 from tests import factories
 
@@ -101,3 +105,93 @@ def test_past_sessions_show_the_learners_attendance(client, cast):
     page = client.get("/me/").text
     row = page[page.index("Kick-off workshop") :].split("</tr>")[0]
     assert "Present" in row
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"activity": "A" * 201}, "Activity must be 200 characters or fewer"),
+        ({"reflection": "R" * 5001}, "Reflection must be 5,000 characters or fewer"),
+        ({"activity": "Contract\x00review"}, "Activity must not include hidden control characters"),
+        (
+            {"reflection": "Escape \x1b[31m"},
+            "Reflection must not include hidden control characters",
+        ),
+    ],
+)
+def test_too_long_or_hidden_characters_are_refused_in_plain_words(client, cast, overrides, message):
+    client.force_login(cast.learner_a_user)
+    response = client.post("/me/cpd/new/", entry_data(**overrides))
+    assert "There is a problem" in response.text and message in response.text
+    assert "Ensure this value" not in response.text
+    assert not CpdEntry.objects.exists()
+
+
+def test_a_reflection_of_5000_characters_with_line_breaks_and_tabs_is_kept(client, cast):
+    client.force_login(cast.learner_a_user)
+    reflection = "Line one\r\n\tindented" + "r" * (5000 - 19)
+    client.post("/me/cpd/new/", entry_data(reflection=reflection))
+    assert CpdEntry.objects.get().reflection == reflection
+
+
+def test_the_service_refuses_a_reflection_over_5000_characters(cast):
+    with pytest.raises(ValidationError) as refused:
+        services.cpd_entry_create(
+            learner=cast.learner_a,
+            acting_user=cast.learner_a_user,
+            done_on=timezone.localdate(),
+            hours=Decimal("1"),
+            activity="Reading",
+            reflection="R" * 5001,
+        )
+    assert "reflection" in refused.value.message_dict
+    assert not CpdEntry.objects.exists()
+
+
+def fill_cpd_year(learner, on, count=200):
+    CpdEntry.objects.bulk_create(
+        CpdEntry(learner=learner, done_on=on, hours=1, activity=f"Entry {n}") for n in range(count)
+    )
+
+
+def test_a_learner_can_log_up_to_200_entries_in_a_cpd_year(client, cast):
+    today = timezone.localdate()
+    fill_cpd_year(cast.learner_a, today, count=199)
+    client.force_login(cast.learner_a_user)
+    assert client.post("/me/cpd/new/", entry_data()).status_code == 302
+    response = client.post("/me/cpd/new/", entry_data(activity="One too many"))
+    assert "There is a problem" in response.text
+    assert "You can log up to 200 CPD entries a year" in response.text
+    assert cast.learner_a.cpd_entries.count() == 200
+    assert not cast.learner_a.cpd_entries.filter(activity="One too many").exists()
+
+
+def test_the_cpd_year_runs_from_the_accreditation_anniversary(cast):
+    """A holder's CPD year starts on the anniversary of their accreditation: a full year does
+    not stop them logging something they did in the year before it."""
+    today = timezone.localdate()
+    achieved_on = today - timedelta(days=400)
+    factories.AccreditationFactory(learner=cast.learner_a, achieved_on=achieved_on)
+    this_year_start = add_months(achieved_on, 12)
+    fill_cpd_year(cast.learner_a, this_year_start)
+
+    def log(on):
+        return services.cpd_entry_create(
+            learner=cast.learner_a,
+            acting_user=cast.learner_a_user,
+            done_on=on,
+            hours=Decimal("1"),
+            activity="Network meeting",
+        )
+
+    with pytest.raises(ValidationError, match="You can log up to 200 CPD entries a year"):
+        log(today)
+    assert log(this_year_start - timedelta(days=1)).pk
+    # Another learner's log is their own.
+    assert services.cpd_entry_create(
+        learner=cast.learner_b,
+        acting_user=cast.learner_b_user,
+        done_on=today,
+        hours=Decimal("1"),
+        activity="Reading",
+    ).pk

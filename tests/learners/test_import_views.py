@@ -122,6 +122,29 @@ def test_no_file_chosen_asks_for_one(staff_client):
     assert '<a href="#id_file">Select a CSV file</a>' in response.text
 
 
+def test_the_upload_page_says_how_many_learners_a_file_may_hold(staff_client):
+    assert "up to 5,000 learners in one file" in staff_client.get(URL).text
+
+
+def test_a_file_of_more_than_5000_learners_is_refused_on_the_upload_page(staff_client, cast):
+    row = "E06000001,Amira,Khan,amira.khan@a.test,,practitioner,"
+    response = upload(staff_client, csv_file(*[row] * 5213))
+    assert "<title>Error: Import learners" in response.text
+    assert (
+        "The file has 5,213 rows. Import up to 5,000 learners at a time: split the file"
+        in response.text
+    )
+    assert "learner_import" not in staff_client.session
+    assert not Learner.objects.filter(email="amira.khan@a.test").exists()
+
+
+def test_a_hidden_control_character_is_shown_with_its_line(staff_client, cast):
+    response = upload(staff_client, csv_file("E06000001,Ca\x00ra,Khan,cara@a.test,,expert,"))
+    assert "Line 2: first_name has a hidden control character in it (U+0000)" in response.text
+    assert ">Import learners</button>" not in response.text
+    assert not Learner.objects.filter(email="cara@a.test").exists()
+
+
 def test_a_file_over_5_mb_is_refused(staff_client, cast):
     data = csv_file(*good_rows(cast)) + b"x" * (5 * 1024 * 1024)
     response = upload(staff_client, data)

@@ -97,6 +97,16 @@ WRONG_ROWS = [
         f"E06000001,{'C' * 101},Jones,cara@c.test,,practitioner,",
         "first_name is longer than 100 characters",
     ),
+    (
+        "E06000001,Ca\x00ra,Jones,cara@c.test,,practitioner,",
+        "first_name has a hidden control character in it (U+0000). "
+        "Delete it and save the file again",
+    ),
+    (
+        "E06000001,Cara,Jones,cara@c.test,Head of\x1bcontracts,practitioner,",
+        "job_title has a hidden control character in it (U+001B). "
+        "Delete it and save the file again",
+    ),
 ]
 
 
@@ -171,6 +181,24 @@ def test_a_latin1_file_is_refused_with_the_encoding_message(cast):
     data = (HEADER + "\r\nE06000001,Zoë,Brontë,zoe@a.test,,practitioner,\r\n").encode("latin-1")
     assert learners_import_preview(data).file_error == FILE_NOT_UTF8
     assert_nothing_imported(data, cast)
+
+
+def test_a_file_of_more_than_5000_learners_is_refused_and_saves_nothing(cast, tmp_path):
+    row = "E06000001,Amira,Khan,amira.khan@a.test,,practitioner,"
+    data = csv_file(*[row] * 5213)
+    reason = "The file has 5,213 rows. Import up to 5,000 learners at a time: split the file"
+    preview = learners_import_preview(data)
+    assert (preview.file_error, preview.problems, preview.to_add) == (reason, [], [])
+    assert_nothing_imported(data, cast)
+    with pytest.raises(CommandError, match=reason):
+        call_command("import_learners", write(tmp_path, data))
+    assert not Learner.objects.filter(email="amira.khan@a.test").exists()
+
+
+def test_a_file_of_exactly_5000_learners_is_read(cast):
+    rows = [f"E06000001,Amira,Khan,amira{n}@a.test,,practitioner," for n in range(5000)]
+    preview = learners_import_preview(csv_file(*rows))
+    assert preview.file_error == "" and len(preview.to_add) == 5000
 
 
 def test_a_file_over_5_mb_is_refused(cast):

@@ -47,6 +47,12 @@ def test_staff_add_a_learner_who_is_emailed_an_invitation(
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"email": "LEARNER@A.TEST"}, "A learner with this email address is already registered"),
         ({"target_level": ""}, "Choose the level the learner is working towards"),
+        ({"first_name": "A" * 101}, "First name must be 100 characters or fewer"),
+        ({"last_name": "K" * 101}, "Last name must be 100 characters or fewer"),
+        ({"job_title": "J" * 201}, "Job title must be 200 characters or fewer"),
+        ({"grade": "G" * 101}, "Grade must be 100 characters or fewer"),
+        ({"last_name": "Kh\x00an"}, "Last name must not include hidden control characters"),
+        ({"job_title": "Lead\x07"}, "Job title must not include hidden control characters"),
     ],
 )
 def test_bad_input_is_explained_and_adds_nobody(client, cast, overrides, message):
@@ -79,7 +85,11 @@ def test_staff_resend_an_invitation_and_only_the_new_link_works(
         response = client.post(f"/learners/{learner.pk}/invitation/", follow=True)
     assert "A new invitation has been emailed to amira.khan@a.test" in response.text
     assert len(mail.outbox) == 2 and mail.outbox[0].body != mail.outbox[1].body
-    assert Invitation.objects.filter(user=learner.user, revoked_at__isnull=True).count() == 1
+    learner.refresh_from_db()
+    account = learner.invitation.user
+    assert Invitation.objects.filter(user=account, revoked_at__isnull=True).get() == (
+        learner.invitation
+    )
 
 
 def test_no_invitation_for_someone_who_already_signs_in(client, cast):

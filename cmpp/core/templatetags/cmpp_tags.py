@@ -29,6 +29,8 @@ TAG_COLOURS = {
     "deferred": "orange",
     "withdrawn": "red",
     "fail": "red",
+    "approved": "green",
+    "declined": "grey",
     "at_risk": "red",
 }
 

@@ -2,7 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learners.imports import ImportCounts, LearnerImportRefused, learners_import_preview
+from learners.imports import (
+    MAX_LEARNERS,
+    ImportCounts,
+    LearnerImportRefused,
+    learners_import_preview,
+)
 from learners.services import learners_import
 
 
@@ -13,7 +18,8 @@ def _describe(counts: ImportCounts) -> str:
 class Command(BaseCommand):
     help = (
         "Import learners from a CSV file with the columns council_code, first_name, last_name, "
-        "email, job_title, target_level, cohort_code. Saves nothing if any row is wrong."
+        f"email, job_title, target_level, cohort_code, up to {MAX_LEARNERS:,} learners in one "
+        "file. Saves nothing if any row is wrong."
     )
 
     def add_arguments(self, parser):

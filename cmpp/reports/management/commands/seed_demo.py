@@ -31,9 +31,11 @@ from learners.models import (
     CpdEntry,
     Enrolment,
     Learner,
+    Nomination,
     ResultSource,
     StepProgress,
 )
+from learners.services import nomination_create
 from networks.models import (
     MeetingAttendance,
     Network,
@@ -723,6 +725,7 @@ class DemoProgramme:
         self.seed_councils()
         self.seed_cohorts()
         self.seed_learners()
+        self.seed_nominations()
         self.seed_networks()
         self.seed_support_engagements()
         self.seed_maturity_assessments()
@@ -882,6 +885,26 @@ class DemoProgramme:
             self.seed_learner(number, code, level, Journey(status=Learner.Status.NOMINATED), None)
         self.seed_demo_learner()
         self.save_queued()
+
+    def seed_nominations(self):
+        """Reading's SRO has two nominations waiting: a new officer, and one whose address is
+        already a Warwickshire learner's, which staff see on the nomination's page."""
+        reading = self.councils["E06000038"]
+        already = Learner.objects.filter(council=self.councils["E10000031"]).order_by("pk").first()
+        for first_name, last_name, email in (
+            ("Priya", "Shah", "priya.shah@reading.example.gov.uk"),
+            (already.first_name, already.last_name, already.email),
+        ):
+            if not Nomination.objects.filter(council=reading, email=email).exists():
+                nomination_create(
+                    council=reading,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    job_title="Contract manager",
+                    target_level=self.levels["practitioner"],
+                    acting_user=self.sros["E06000038"],
+                )
 
     def pick_council(self, quotas: dict[str, int], *, onboarded_by: date) -> str:
         eligible = [
