@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "learners",
     "networks",
     "cmpp.reports",
+    "cmpp.portal",
+    "cmpp.demo",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cmpp.core.context_processors.service",
-                "cmpp.reports.context_processors.navigation",
+                "cmpp.portal.navigation.navigation",
             ],
         },
     },

@@ -1,10 +1,13 @@
 """Accreditation levels and their steps, cohorts of learners, and their scheduled sessions."""
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from cmpp.accounts.models import Organisation
+from cmpp.core.dates import add_months
 from cmpp.core.models import TimeStampedModel
 
 
@@ -45,6 +48,11 @@ class AccreditationLevel(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def renewal_due(self, achieved_on: date) -> date:
+        """The one rule for an accreditation's renewal date: when its holder must next act to
+        keep it, by re-taking the level or by closing their first CPD year."""
+        return add_months(achieved_on, self.renewal_months or 12)
 
     @property
     def renewal_rule(self) -> str:

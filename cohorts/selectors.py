@@ -7,12 +7,17 @@ from cmpp.accounts.selectors import user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 
 
+def user_may_list_cohorts(user) -> bool:
+    """Cohort pages are programme records: staff and viewers have the list."""
+    return user_sees_whole_programme(user)
+
+
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
     """The one access rule for cohort pages: they are programme records, for staff and viewers.
 
     SROs and learners see the cohorts and sessions of their own learners on their home pages.
     """
-    if user_sees_whole_programme(user):
+    if user_may_list_cohorts(user):
         return Cohort.objects.all()
     return Cohort.objects.none()
 
@@ -42,6 +47,25 @@ def cohort_get(*, user, pk: int) -> Cohort:
 
 def cohort_sessions(*, cohort: Cohort) -> QuerySet[CohortSession]:
     return cohort.sessions.select_related("step").order_by("starts_at")
+
+
+def cohorts_open_at_level(*, level_id: int, other_than: int | None = None) -> QuerySet[Cohort]:
+    """Cohorts at a level that have not closed, soonest first: where a learner can move to."""
+    return (
+        Cohort.objects.filter(level=level_id)
+        .exclude(pk=other_than)
+        .exclude(status=Cohort.Status.COMPLETED)
+        .order_by("starts_on")
+    )
+
+
+def level_steps(*, level_id: int) -> QuerySet[LevelStep]:
+    """A level's steps in order, leaving out retired ones."""
+    return (
+        LevelStep.objects.select_related("level")
+        .filter(level=level_id, is_active=True)
+        .order_by("order")
+    )
 
 
 def levels_with_steps() -> QuerySet[AccreditationLevel]:

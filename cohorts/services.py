@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cmpp.core.records import record_apply, record_save
 from cohorts.models import Cohort, CohortSession
 
 COHORT_EDITABLE_FIELDS = (
@@ -17,27 +18,12 @@ COHORT_EDITABLE_FIELDS = (
 SESSION_EDITABLE_FIELDS = ("title", "step", "starts_at", "ends_at", "location", "online_url")
 
 
-def _save(instance, acting_user, update_fields=None):
-    instance._history_user = acting_user
-    instance.full_clean()
-    instance.save(update_fields=update_fields)
-    return instance
-
-
-def _apply(instance, allowed, changes):
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
-    for name, value in changes.items():
-        setattr(instance, name, value.strip() if isinstance(value, str) else value)
-
-
 @transaction.atomic
 def cohort_create(*, acting_user, **fields) -> Cohort:
     """A new cohort, planned until staff start it."""
     cohort = Cohort(status=Cohort.Status.PLANNED)
-    _apply(cohort, COHORT_EDITABLE_FIELDS, fields)
-    return _save(cohort, acting_user)
+    record_apply(cohort, editable=COHORT_EDITABLE_FIELDS, changes=fields)
+    return record_save(cohort, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -45,12 +31,12 @@ def cohort_update(*, cohort: Cohort, acting_user, **changes) -> Cohort:
     """Change a cohort's details. Its level is fixed once anyone is enrolled."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     level_before = cohort.level_id
-    _apply(cohort, COHORT_EDITABLE_FIELDS, changes)
+    record_apply(cohort, editable=COHORT_EDITABLE_FIELDS, changes=changes)
     if cohort.level_id != level_before and cohort.enrolments.exists():
         raise ValidationError(
             {"level": "The level cannot change once learners are enrolled in the cohort"}
         )
-    return _save(cohort, acting_user)
+    return record_save(cohort, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -59,7 +45,7 @@ def cohort_start(*, cohort: Cohort, acting_user) -> Cohort:
     if cohort.status != Cohort.Status.PLANNED:
         raise ValidationError("Only a planned cohort can be started")
     cohort.status = Cohort.Status.RUNNING
-    return _save(cohort, acting_user, ["status", "updated_at"])
+    return record_save(cohort, acting_user=acting_user, update_fields=["status", "updated_at"])
 
 
 @transaction.atomic
@@ -69,7 +55,7 @@ def cohort_mark_completed(*, cohort: Cohort, acting_user) -> Cohort:
     if cohort.status != Cohort.Status.RUNNING:
         raise ValidationError("Only a running cohort can be closed")
     cohort.status = Cohort.Status.COMPLETED
-    return _save(cohort, acting_user, ["status", "updated_at"])
+    return record_save(cohort, acting_user=acting_user, update_fields=["status", "updated_at"])
 
 
 def _check_session_step(session: CohortSession) -> None:
@@ -80,19 +66,21 @@ def _check_session_step(session: CohortSession) -> None:
 @transaction.atomic
 def session_create(*, cohort: Cohort, acting_user, **fields) -> CohortSession:
     session = CohortSession(cohort=cohort)
-    _apply(session, SESSION_EDITABLE_FIELDS, fields)
+    record_apply(session, editable=SESSION_EDITABLE_FIELDS, changes=fields)
     _check_session_step(session)
-    return _save(session, acting_user)
+    return record_save(session, acting_user=acting_user)
 
 
 @transaction.atomic
 def session_update(*, session: CohortSession, acting_user, **changes) -> CohortSession:
-    _apply(session, SESSION_EDITABLE_FIELDS, changes)
+    record_apply(session, editable=SESSION_EDITABLE_FIELDS, changes=changes)
     _check_session_step(session)
-    return _save(session, acting_user)
+    return record_save(session, acting_user=acting_user)
 
 
 @transaction.atomic
 def session_cancel(*, session: CohortSession, acting_user) -> CohortSession:
     session.is_cancelled = True
-    return _save(session, acting_user, ["is_cancelled", "updated_at"])
+    return record_save(
+        session, acting_user=acting_user, update_fields=["is_cancelled", "updated_at"]
+    )

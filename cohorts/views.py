@@ -9,19 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
-from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
-from cmpp.core.forms import posted
+from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.pagination import paginate
 from cohorts import services
 from cohorts.filters import CohortFilter
 from cohorts.forms import CohortForm, SessionForm
-from cohorts.selectors import cohort_get, cohort_list, cohort_years
+from cohorts.selectors import cohort_get, cohort_list, cohort_years, user_may_list_cohorts
 
 
 @require_GET
 @login_required
 def cohort_list_view(request):
-    if not user_sees_whole_programme(request.user):
+    if not user_may_list_cohorts(request.user):
         raise PermissionDenied
     filterset = CohortFilter(
         request.GET, queryset=cohort_list(user=request.user), years=cohort_years()
@@ -49,9 +49,9 @@ def _cohort_form_page(request, form, cohort=None):
                 )
                 messages.success(request, f"{cohort.name} has been updated.")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
-            return redirect("cohort_detail", pk=cohort.pk)
+            return redirect("cohorts:detail", pk=cohort.pk)
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
 
 
@@ -78,7 +78,7 @@ def cohort_start_view(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{cohort.name} has started.")
-    return redirect("cohort_detail", pk=cohort.pk)
+    return redirect("cohorts:detail", pk=cohort.pk)
 
 
 def _session_form_page(request, cohort, session=None):
@@ -97,9 +97,9 @@ def _session_form_page(request, cohort, session=None):
                 )
                 messages.success(request, f"{session.title} has been updated.")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
-            return redirect("cohort_detail", pk=cohort.pk)
+            return redirect("cohorts:detail", pk=cohort.pk)
     return render(
         request,
         "cohorts/session_form.html",
@@ -126,4 +126,4 @@ def session_cancel_view(request, pk, session_pk):
     session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
     services.session_cancel(session=session, acting_user=request.user)
     messages.success(request, f"{session.title} has been cancelled.")
-    return redirect("cohort_detail", pk=cohort.pk)
+    return redirect("cohorts:detail", pk=cohort.pk)

@@ -7,15 +7,26 @@ from cmpp.accounts.selectors import user_sees_whole_programme
 from councils.models import Council, CouncilRole, ManagingBodyPeriod
 
 
-def council_ids_led_by(user) -> set[int]:
-    """Councils where the user is SRO or deputy SRO, cached on the user for the request."""
+def councils_led_by(user) -> list[Council]:
+    """The councils the user is SRO or deputy SRO of, by name: read once, cached on the user for
+    the request (every access rule asks)."""
     if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_cmpp_led_council_ids"):
-        user._cmpp_led_council_ids = set(
-            CouncilRole.objects.filter(user=user).values_list("council_id", flat=True)
+        return []
+    if not hasattr(user, "_cmpp_led_councils"):
+        roles = CouncilRole.objects.filter(user=user).select_related("council")
+        user._cmpp_led_councils = sorted(
+            {role.council for role in roles}, key=lambda council: council.name
         )
-    return user._cmpp_led_council_ids
+    return user._cmpp_led_councils
+
+
+def council_ids_led_by(user) -> set[int]:
+    return {council.pk for council in councils_led_by(user)}
+
+
+def user_may_list_councils(user) -> bool:
+    """Staff, viewers and SROs have a council list (an SRO's holds their own councils)."""
+    return user_sees_whole_programme(user) or bool(council_ids_led_by(user))
 
 
 def councils_visible_to(user) -> QuerySet[Council]:
@@ -44,11 +55,6 @@ def council_list(*, user, q: str = "") -> QuerySet[Council]:
     if q:
         councils = councils.filter(council_search_q(q))
     return _with_current_body(councils).order_by("name")
-
-
-def councils_led_by(user) -> QuerySet[Council]:
-    """The councils the user is SRO or deputy SRO of, by name."""
-    return councils_visible_to(user).filter(pk__in=council_ids_led_by(user)).order_by("name")
 
 
 def council_get(*, user, pk: int) -> Council:

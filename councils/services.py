@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cmpp.accounts.models import Organisation
 from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
+from cmpp.core.records import record_apply, record_save
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 from councils.models import Council, CouncilRole, ManagingBodyPeriod
@@ -26,14 +27,11 @@ def council_hand_over(
         if current.organisation_id == to_organisation.pk:
             return current
         current.ends_on = on
-        current._history_user = acting_user
-        current.full_clean()
-        current.save(update_fields=["ends_on", "updated_at"])
-    period = ManagingBodyPeriod(council=council, organisation=to_organisation, starts_on=on)
-    period._history_user = acting_user
-    period.full_clean()
-    period.save()
-    return period
+        record_save(current, acting_user=acting_user, update_fields=["ends_on", "updated_at"])
+    return record_save(
+        ManagingBodyPeriod(council=council, organisation=to_organisation, starts_on=on),
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
@@ -69,17 +67,15 @@ def council_onboard(
         onboarded_on=onboarded_on,
         funded_places=funded_places,
     )
-    council._history_user = acting_user
-    council.full_clean()
-    council.save()
-    period = ManagingBodyPeriod(council=council, organisation=managing_body, starts_on=onboarded_on)
-    period._history_user = acting_user
-    period.full_clean()
-    period.save()
+    record_save(council, acting_user=acting_user)
+    record_save(
+        ManagingBodyPeriod(council=council, organisation=managing_body, starts_on=onboarded_on),
+        acting_user=acting_user,
+    )
     sro = user_get_or_create(email=sro_email, first_name=sro_first_name, last_name=sro_last_name)
-    role = CouncilRole(council=council, user=sro, role=CouncilRole.Role.SRO)
-    role._history_user = acting_user
-    role.save()
+    record_save(
+        CouncilRole(council=council, user=sro, role=CouncilRole.Role.SRO), acting_user=acting_user
+    )
     sro_welcome(council=council, sro=sro, managing_body=managing_body, acting_user=acting_user)
     return council
 
@@ -122,15 +118,8 @@ COUNCIL_EDITABLE_FIELDS = (
 
 @transaction.atomic
 def council_update(*, council: Council, acting_user, **changes) -> Council:
-    unknown = set(changes) - set(COUNCIL_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
-    for name, value in changes.items():
-        setattr(council, name, value.strip() if isinstance(value, str) else value)
-    council._history_user = acting_user
-    council.full_clean()
-    council.save()
-    return council
+    record_apply(council, editable=COUNCIL_EDITABLE_FIELDS, changes=changes)
+    return record_save(council, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -142,7 +131,6 @@ def council_withdraw(*, council: Council, reason: str, acting_user) -> Council:
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the council is leaving the programme"})
     council.status = Council.Status.WITHDRAWN
-    council._history_user = acting_user
-    council._change_reason = reason.strip()[:100]
-    council.save(update_fields=["status", "updated_at"])
-    return council
+    return record_save(
+        council, acting_user=acting_user, reason=reason, update_fields=["status", "updated_at"]
+    )

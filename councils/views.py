@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cmpp.accounts.decorators import programme_staff_required
-from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
-from cmpp.core.forms import posted
+from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page
 from cmpp.core.pagination import paginate
 from councils import services
@@ -18,16 +18,16 @@ from councils.filters import CouncilFilter
 from councils.forms import CouncilEditForm, CouncilOnboardForm, CouncilWithdrawForm, HandOverForm
 from councils.selectors import (
     council_get,
-    council_ids_led_by,
     council_list,
     council_managing_body_history,
+    user_may_list_councils,
 )
 
 
 @require_GET
 @login_required
 def council_list_view(request):
-    if not (user_sees_whole_programme(request.user) or council_ids_led_by(request.user)):
+    if not user_may_list_councils(request.user):
         raise PermissionDenied
     filterset = CouncilFilter(request.GET, queryset=council_list(user=request.user))
     return render(
@@ -49,14 +49,14 @@ def council_onboard_view(request):
         try:
             council = services.council_onboard(**form.cleaned_data, acting_user=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
                 f"{council.name} has been onboarded. We have emailed its SRO, "
                 f"{form.cleaned_data['sro_email']}.",
             )
-            return redirect("council_detail", pk=council.pk)
+            return redirect("councils:detail", pk=council.pk)
     return render(request, "councils/council_onboard.html", {"form": form})
 
 
@@ -69,7 +69,7 @@ def _council_action(request, council, form, title, submit, act):
         request,
         form=form,
         act=act,
-        record_url=reverse("council_detail", args=[council.pk]),
+        record_url=reverse("councils:detail", args=[council.pk]),
         caption=council.name,
         title=title,
         submit=submit,

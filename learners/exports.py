@@ -1,5 +1,6 @@
-"""The learner CSV export: the import's columns (DESIGN.md's contract), then where each learner
-stands. The view passes the list page's own filtered queryset: the export is the list shown."""
+"""The learner CSV export: the import's columns (the contract in docs/architecture.md), then
+where each learner stands. The view passes the list page's own filtered queryset: the export is
+the list shown."""
 
 from collections.abc import Iterator
 

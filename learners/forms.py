@@ -253,9 +253,11 @@ class NominateForm(forms.Form):
         error_messages={"required": "Choose the level the learner will work towards"},
     )
 
-    def __init__(self, *args, councils, **kwargs):
+    def __init__(self, *args, councils: list[Council], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = councils
+        self.fields["council"].queryset = Council.objects.filter(
+            pk__in=[council.pk for council in councils]
+        ).order_by("name")
         if len(councils) == 1:
             self.fields["council"].initial = councils[0].pk
             self.fields["council"].widget = forms.HiddenInput()

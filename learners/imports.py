@@ -1,5 +1,6 @@
-"""Reading a learner CSV (DESIGN.md's contract) into a preview: the learners it would add, the
-ones it would update and how, and every wrong row with its line and why. Nothing here writes."""
+"""Reading a learner CSV (the contract in docs/architecture.md) into a preview: the learners it
+would add, the ones it would update and how, and every wrong row with its line and why. Nothing
+here writes."""
 
 import csv
 import io

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
-from cmpp.core.forms import posted
+from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
@@ -25,14 +25,14 @@ def nominate_view(request):
     """An SRO nominates an officer from their council. Every valid nomination gets the same
     answer, whoever the email belongs to: the SRO learns nothing about other councils."""
     councils = councils_led_by(request.user)
-    if not councils.exists():
+    if not councils:
         raise PermissionDenied
     form = NominateForm(posted(request), councils=councils)
     if request.method == "POST" and form.is_valid():
         try:
             nomination = services.nomination_create(**form.cleaned_data, acting_user=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

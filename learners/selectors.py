@@ -1,11 +1,13 @@
 """Reads of learners and their progress, already scoped to what the asking user may see."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -25,7 +27,15 @@ from cmpp.core.dates import add_months
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
 from councils.selectors import council_ids_led_by
-from learners.models import Enrolment, Learner, Nomination, StepProgress
+from learners.models import (
+    AssessmentAttempt,
+    CpdEntry,
+    Enrolment,
+    Learner,
+    Nomination,
+    SessionAttendance,
+    StepProgress,
+)
 
 
 def learners_visible_to(user) -> QuerySet[Learner]:
@@ -161,20 +171,64 @@ def learner_enrolments(*, learner: Learner) -> QuerySet[Enrolment]:
     return learner.enrolments.select_related("cohort", "cohort__level").order_by("-enrolled_on")
 
 
-def learner_current_cohort(*, learner: Learner) -> Cohort | None:
-    enrolment = (
-        learner.enrolments.filter(status=Enrolment.Status.ENROLLED)
-        .select_related("cohort", "cohort__level")
-        .order_by("-enrolled_on")
-        .first()
-    )
-    return enrolment.cohort if enrolment else None
+def learner_assessments(*, learner: Learner) -> QuerySet[AssessmentAttempt]:
+    return learner.assessments.select_related("level").order_by("-booked_for")
+
+
+def current_cohort(enrolments) -> Cohort | None:
+    """The cohort of the learner's latest place (not a waiting-list one), from their enrolments
+    newest first, as `learner_enrolments` gives them."""
+    return next((e.cohort for e in enrolments if e.status == Enrolment.Status.ENROLLED), None)
 
 
 def learner_sessions(*, learner: Learner) -> QuerySet[CohortSession]:
     """Sessions of the cohorts the learner is enrolled in, upcoming first."""
     cohort_ids = learner.enrolments.filter(status=Enrolment.Status.ENROLLED).values("cohort_id")
     return CohortSession.objects.filter(cohort_id__in=cohort_ids).select_related("cohort")
+
+
+def learner_sessions_with_attendance(*, learner: Learner) -> list[CohortSession]:
+    """The learner's cohort sessions in time order, each with `my_attendance`: the label of
+    their mark on the register, or "" if none was taken."""
+    mark = SessionAttendance.objects.filter(learner=learner, session=OuterRef("pk"))
+    sessions = list(
+        learner_sessions(learner=learner)
+        .annotate(my_mark=Subquery(mark.values("status")[:1]))
+        .order_by("starts_at")
+    )
+    labels = dict(SessionAttendance.Status.choices)
+    for session in sessions:
+        session.my_attendance = labels.get(session.my_mark, "")
+    return sessions
+
+
+def learner_cpd_entries(*, learner: Learner) -> QuerySet[CpdEntry]:
+    return learner.cpd_entries.order_by("-done_on", "-pk")
+
+
+def places_free(cohort: Cohort, *, enrolled: int) -> int:
+    """The one rule for a cohort's free places: its capacity less the learners holding a place
+    (a waiting list takes none)."""
+    return max(cohort.capacity - enrolled, 0)
+
+
+@dataclass(frozen=True)
+class CohortPlaces:
+    enrolled: int
+    waiting: int
+    free: int
+
+
+def cohort_places(*, cohort: Cohort) -> CohortPlaces:
+    counts = cohort.enrolments.aggregate(
+        enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
+        waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
+    )
+    return CohortPlaces(
+        enrolled=counts["enrolled"],
+        waiting=counts["waiting"],
+        free=places_free(cohort, enrolled=counts["enrolled"]),
+    )
 
 
 def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
@@ -216,9 +270,16 @@ def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
     return enrolments
 
 
-def learner_counts_by_status(learners: QuerySet[Learner]) -> dict[str, int]:
-    counts = dict(learners.order_by().values_list("status").annotate(n=Count("pk")))
-    return {label: counts.get(value, 0) for value, label in Learner.Status.choices}
+def uses_funded_place() -> Exists:
+    """The one rule for funded places: a learner uses one while they hold, or have completed, a
+    place in a cohort at a funded level. For a filter or annotation over learners."""
+    return Exists(
+        Enrolment.objects.filter(
+            learner=OuterRef("pk"),
+            level__is_funded=True,
+            status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+        )
+    )
 
 
 def cohort_enrolment_candidates(
@@ -287,8 +348,7 @@ def renewal_summary(*, learner: Learner, accreditations=None, today=None) -> lis
     for accreditation in sorted(latest.values(), key=lambda a: a.level.order):
         level = accreditation.level
         if level.cpd_hours_per_year:
-            year_end = cpd_year_end(achieved_on=accreditation.achieved_on, today=today)
-            year_start = add_months(year_end, -12)
+            year_start, year_end = cpd_year(achieved_on=accreditation.achieved_on, on=today)
             hours = (
                 learner.cpd_entries.filter(done_on__gte=year_start, done_on__lt=year_end).aggregate(
                     total=Sum("hours")
@@ -311,9 +371,10 @@ def renewal_summary(*, learner: Learner, accreditations=None, today=None) -> lis
     return rows
 
 
-def cpd_year_end(*, achieved_on, today):
-    """The end of the holder's current CPD year: the next anniversary of the accreditation."""
-    years = 1
-    while add_months(achieved_on, 12 * years) <= today:
-        years += 1
-    return add_months(achieved_on, 12 * years)
+def cpd_year(*, achieved_on: date, on: date) -> tuple[date, date]:
+    """The one rule for a CPD year: the year from an anniversary of the accreditation that `on`
+    falls in, as (its first day, the day after its last)."""
+    years = on.year - achieved_on.year
+    if add_months(achieved_on, 12 * years) > on:
+        years -= 1
+    return add_months(achieved_on, 12 * years), add_months(achieved_on, 12 * (years + 1))

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff
-from cmpp.core.forms import posted
+from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
-from cohorts.models import Cohort, LevelStep
+from cohorts.selectors import cohorts_open_at_level, level_steps
 from learners import services
 from learners.filters import LearnerFilter
 from learners.forms import (
@@ -28,15 +28,17 @@ from learners.forms import (
     LearnerStepForm,
     ReasonForm,
 )
-from learners.models import Enrolment, Learner, SessionAttendance
+from learners.models import Enrolment, Learner
 from learners.selectors import (
-    learner_current_cohort,
+    current_cohort,
+    learner_assessments,
+    learner_cpd_entries,
     learner_enrolments,
     learner_get,
     learner_list,
     learner_of_user,
     learner_pipeline,
-    learner_sessions,
+    learner_sessions_with_attendance,
     renewal_summary,
     user_may_list_learners,
 )
@@ -66,8 +68,8 @@ def _learner_record_context(learner: Learner) -> dict:
     return {
         "learner": learner,
         "pipeline": learner_pipeline(learner=learner),
-        "enrolments": learner_enrolments(learner=learner),
-        "assessments": learner.assessments.select_related("level").order_by("-booked_for"),
+        "enrolments": list(learner_enrolments(learner=learner)),
+        "assessments": learner_assessments(learner=learner),
         "accreditations": list(learner.accreditations.select_related("level")),
     }
 
@@ -91,7 +93,7 @@ def learner_create_view(request):
         try:
             learner = services.learner_create(**form.cleaned_data, acting_user=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{learner.full_name} has been added and emailed an invitation."
@@ -123,19 +125,15 @@ def learner_invite_view(request, pk):
 def me(request):
     learner = _own_learner(request)
     now = timezone.now()
-    sessions = list(learner_sessions(learner=learner).order_by("starts_at"))
-    marks = dict(learner.attendance.values_list("session_id", "status"))
-    labels = dict(SessionAttendance.Status.choices)
-    for session in sessions:
-        session.my_attendance = labels.get(marks.get(session.pk), "")
+    sessions = learner_sessions_with_attendance(learner=learner)
     context = _learner_record_context(learner)
     context.update(
         {
-            "cohort": learner_current_cohort(learner=learner),
+            "cohort": current_cohort(context["enrolments"]),
             "upcoming_sessions": [s for s in sessions if s.starts_at >= now],
             "past_sessions": [s for s in sessions if s.starts_at < now][::-1],
             "renewals": renewal_summary(learner=learner, accreditations=context["accreditations"]),
-            "cpd_entries": learner.cpd_entries.order_by("-done_on", "-pk"),
+            "cpd_entries": learner_cpd_entries(learner=learner),
         }
     )
     return render(request, "learners/me.html", context)
@@ -162,7 +160,7 @@ def _cpd_page(request, learner, form, entry=None):
                 )
                 messages.success(request, "Your CPD entry has been updated.")
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(f"{reverse('me')}#cpd")
     return render(request, "learners/cpd_form.html", {"form": form, "entry": entry})
@@ -242,12 +240,7 @@ def learner_status_view(request, pk):
 @programme_staff_required
 def learner_step_view(request, pk):
     learner = _staff_learner(request, pk)
-    steps = (
-        LevelStep.objects.select_related("level")
-        .filter(level=learner.target_level_id, is_active=True)
-        .order_by("order")
-    )
-    form = LearnerStepForm(posted(request), steps=steps)
+    form = LearnerStepForm(posted(request), steps=level_steps(level_id=learner.target_level_id))
 
     def act(data):
         services.steps_complete(
@@ -338,12 +331,7 @@ def enrolment_withdraw_view(request, pk, enrolment_pk):
 def enrolment_move_view(request, pk, enrolment_pk):
     learner = _staff_learner(request, pk)
     enrolment = _open_enrolment(learner, enrolment_pk)
-    cohorts = (
-        Cohort.objects.filter(level=enrolment.level_id)
-        .exclude(pk=enrolment.cohort_id)
-        .exclude(status=Cohort.Status.COMPLETED)
-        .order_by("starts_on")
-    )
+    cohorts = cohorts_open_at_level(level_id=enrolment.level_id, other_than=enrolment.cohort_id)
     form = EnrolmentMoveForm(posted(request), cohorts=cohorts)
 
     def act(data):

@@ -10,6 +10,15 @@ from learners.selectors import learner_of_user
 from networks.models import MeetingAttendance, Network, NetworkMeeting, NetworkResource
 
 
+def user_may_list_networks(user) -> bool:
+    """Staff and viewers, SROs and learners each have at least one network."""
+    return (
+        user_sees_whole_programme(user)
+        or bool(council_ids_led_by(user))
+        or learner_of_user(user=user) is not None
+    )
+
+
 def networks_visible_to(user) -> QuerySet[Network]:
     """Staff and viewers see both networks; SROs the SRO Network; learners the Learners Network."""
     if user_sees_whole_programme(user):

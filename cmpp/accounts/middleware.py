@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
-from cmpp.accounts.models import StaffMembership
+from cmpp.accounts.selectors import user_must_have_mfa
 
 SIGNED_IN_AT = "cmpp_signed_in_at"
 LAST_SEEN_AT = "cmpp_last_seen_at"
@@ -62,17 +62,6 @@ MFA_SETUP_URL_NAMES = {
     "healthz",
 }
 MFA_CHECKED = "cmpp_mfa_checked"
-
-
-def user_must_have_mfa(user) -> bool:
-    """Programme staff and viewers, council SROs and anyone the Django admin lets in: everyone
-    who sees more than their own record. (Council roles are read through the reverse relation,
-    as councils sit above.)"""
-    return (
-        user.is_staff
-        or StaffMembership.objects.filter(user=user).exists()
-        or user.council_roles.exists()
-    )
 
 
 class MfaRequiredMiddleware:

@@ -29,3 +29,14 @@ def managing_bodies():
 
 def organisation_get_by_slug(*, slug: str) -> Organisation:
     return Organisation.objects.get(slug=slug)
+
+
+def user_must_have_mfa(user) -> bool:
+    """Programme staff and viewers, council SROs and anyone the Django admin lets in: everyone
+    who sees more than their own record. (Council roles are read through the reverse relation,
+    as councils sit above.)"""
+    return (
+        user.is_staff
+        or StaffMembership.objects.filter(user=user).exists()
+        or user.council_roles.exists()
+    )

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cmpp.accounts import services
 from cmpp.accounts.forms import SetPasswordForm
-from cmpp.accounts.middleware import user_must_have_mfa
+from cmpp.accounts.selectors import user_must_have_mfa
 from cmpp.core.forms import posted
 
 SESSION_KEY = "_invitation_token"

@@ -145,6 +145,16 @@ class GovukTextField(forms.CharField):
             )
 
 
+def add_service_errors(form, error) -> None:
+    """Show a service's refusal (a ValidationError) on the form: under the field it names where
+    the form has that field, otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def posted(request):
     """The submitted data for a form, or None on GET. Unlike `request.POST or None`, an empty
     submission still binds the form, so it shows what is missing."""

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from cmpp.core.forms import add_service_errors
+
 
 def action_page(request, *, form, act, record_url: str, caption: str, title: str, submit: str):
     """`act(cleaned_data)` calls the service and returns the success message. A refusal from the
@@ -14,11 +16,7 @@ def action_page(request, *, form, act, record_url: str, caption: str, title: str
         try:
             message = act(form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect(record_url)

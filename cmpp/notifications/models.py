@@ -1,5 +1,6 @@
 """The email outbox: one row per email, written in the same transaction as its cause."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,11 @@ class OutboundEmail(TimeStampedModel):
         null=True, blank=True, help_text="When a worker last took the row to send it."
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Who last put a failed email back in the queue, and when (the row's own record of it).
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,7 +7,11 @@ from cmpp.notifications.models import OutboundEmail
 
 def email_log(*, status: str = "", purpose: str = "", q: str = "") -> QuerySet[OutboundEmail]:
     """Emails newest first, filtered by status, purpose and recipient address."""
-    emails = OutboundEmail.objects.defer("body_text", "body_html").order_by("-created_at", "-pk")
+    emails = (
+        OutboundEmail.objects.defer("body_text", "body_html")
+        .select_related("resent_by")
+        .order_by("-created_at", "-pk")
+    )
     if status:
         emails = emails.filter(status=status)
     if purpose:

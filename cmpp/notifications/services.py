@@ -232,13 +232,18 @@ def _record_failure(email: OutboundEmail, exc: Exception) -> SendOutcome:
     return SendOutcome(OutboundEmail.Status.PENDING, retry_in=delay)
 
 
-def email_resend(*, email: OutboundEmail) -> OutboundEmail:
-    """Put a failed email back in the queue, with a fresh set of attempts."""
+def email_resend(*, email: OutboundEmail, acting_user) -> OutboundEmail:
+    """Put a failed email back in the queue, with a fresh set of attempts, noting who did it."""
     if email.status != OutboundEmail.Status.FAILED:
         raise ValueError("Only a failed email can be resent.")
     now = timezone.now()
     OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
-        status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+        status=OutboundEmail.Status.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        updated_at=now,
+        resent_by=acting_user,
+        resent_at=now,
     )
     transaction.on_commit(lambda: _queue_send(email.pk))
     email.refresh_from_db()

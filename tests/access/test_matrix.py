@@ -53,7 +53,7 @@ EXPECTED = {
     "councils:edit":              "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "councils:hand_over":         "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "councils:withdraw":          "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
-    "council_detail":             "login 404 404 200 404 200 200 | 405   405 405 405 405 405 405",
+    "councils:detail":             "login 404 404 200 404 200 200 | 405   405 405 405 405 405 405",
     "cohorts:list":               "login 403 403 403 403 200 200 | 405   405 405 405 405 405 405",
     "cohorts:create":             "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "cohorts:edit":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
@@ -61,11 +61,11 @@ EXPECTED = {
     "cohorts:session_create":     "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "cohorts:session_edit":       "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "cohorts:session_cancel":     "405   405 405 405 405 405 405 | login 403 403 403 403 403 302",
-    "cohort_detail":              "login 404 404 404 404 200 200 | 405   405 405 405 405 405 405",
-    "cohort_enrol":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
-    "cohort_close":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 302",
-    "cohort_steps":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
-    "cohort_attendance":          "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
+    "cohorts:detail":              "login 404 404 404 404 200 200 | 405   405 405 405 405 405 405",
+    "cohorts:enrol":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
+    "cohorts:close":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 302",
+    "cohorts:steps":               "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
+    "cohorts:attendance":          "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "learners:list":              "login 403 403 200 200 200 200 | 405   405 405 405 405 405 405",
     "learners:import":            "login 403 403 403 403 403 200 | login 403 403 403 403 403 200",
     "learners:export":            "login 403 403 200 200 200 200 | 405   405 405 405 405 405 405",
@@ -322,7 +322,10 @@ def _export_rows(response) -> list[dict]:
 def test_sro_b_gets_404_for_council_a_and_learner_a_as_if_they_did_not_exist(client, records):
     cast = records.cast
     client.force_login(cast.sro_b)
-    for name, pk in (("council_detail", cast.council_a.pk), ("learners:detail", cast.learner_a.pk)):
+    for name, pk in (
+        ("councils:detail", cast.council_a.pk),
+        ("learners:detail", cast.learner_a.pk),
+    ):
         response = client.get(reverse(name, args=[pk]))
         assert response.status_code == 404, name
         assert_names_nothing_of_a(cast, body_of(response), name)
@@ -349,7 +352,7 @@ def test_sro_b_reaches_no_record_of_council_a_by_any_route(client, records):
             assert response.status_code in allowed, f"{method} {url}: {response.status_code}"
             assert_names_nothing_of_a(cast, body_of(response), f"{method} {url}")
             checked.append(route)
-    assert {"council_detail", "learners:detail", "learners:edit", "councils:edit"} <= set(checked)
+    assert {"councils:detail", "learners:detail", "learners:edit", "councils:edit"} <= set(checked)
 
 
 def test_sro_b_export_and_list_hold_no_council_a_learner(client, records):
@@ -390,7 +393,7 @@ def test_learner_b_sees_neither_learner_a_nor_council_a(client, records):
     cast = records.cast
     client.force_login(cast.learner_b_user)
     assert client.get(reverse("learners:detail", args=[cast.learner_a.pk])).status_code == 404
-    assert client.get(reverse("council_detail", args=[cast.council_a.pk])).status_code == 404
+    assert client.get(reverse("councils:detail", args=[cast.council_a.pk])).status_code == 404
     for name in ("home", "me", "networks:list"):
         response = client.get(reverse(name), follow=True)
         assert_names_nothing_of_a(cast, body_of(response), name)

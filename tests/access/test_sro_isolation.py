@@ -164,7 +164,7 @@ def _check_one_programme(spec):
                 assert text not in html, f"{where} shows {learner.full_name}"
         for council in other_councils:
             assert council.name not in html, f"{where} shows {council.name}"
-            assert reverse("council_detail", args=[council.pk]) not in html, where
+            assert reverse("councils:detail", args=[council.pk]) not in html, where
 
     # Home: the SRO's figures count their council alone.
     home = client.get("/")
@@ -198,7 +198,7 @@ def _check_one_programme(spec):
     assert _figure(html, "funded places used") == expected_funded_used
 
     # Their council's page shows the same figures; the council list shows their council alone.
-    page = client.get(reverse("council_detail", args=[own.pk])).content.decode()
+    page = client.get(reverse("councils:detail", args=[own.pk])).content.decode()
     assert_holds_no_one_else(page, "council page")
     achieved = re.search(r"Accreditations achieved</dt><dd[^>]*>(\d+)</dd>", page)
     assert achieved and int(achieved[1]) == expected_accreditations
@@ -239,4 +239,4 @@ def _check_one_programme(spec):
     assert sorted(row["email"] for row in everyone) == sorted(own_emails)
 
     # Cohort pages are programme records: an SRO gets 404 there, whoever is enrolled.
-    assert client.get(reverse("cohort_detail", args=[cohort.pk])).status_code == 404
+    assert client.get(reverse("cohorts:detail", args=[cohort.pk])).status_code == 404

@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import override_settings
 
-from cmpp.accounts.middleware import user_must_have_mfa
+from cmpp.accounts.selectors import user_must_have_mfa
 from tests import factories
 from tests.accounts.test_mfa import code_for
 from tests.factories import PASSWORD

@@ -30,7 +30,7 @@ pytestmark = [
 ]
 
 Status = OutboundEmail.Status
-# DESIGN.md's learner CSV.
+# The learner CSV (docs/architecture.md).
 CSV_HEADER = "council_code,first_name,last_name,email,job_title,target_level,cohort_code"
 
 

@@ -11,6 +11,7 @@ from cmpp.notifications.models import OutboundEmail
 from learners import services
 from learners.imports import LearnerImportRefused, RowProblem, learners_import_preview
 from learners.models import Enrolment, Learner
+from learners.services import imports as import_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -335,7 +336,7 @@ def test_a_failure_part_way_through_saves_nothing(cast, monkeypatch):
             raise IntegrityError("learner_email_unique_ci")
         return create(**kwargs)
 
-    monkeypatch.setattr(services, "learner_create", collide_second_time)
+    monkeypatch.setattr(import_services, "learner_create", collide_second_time)
     with pytest.raises(LearnerImportRefused, match="someone changed these learners"):
         import_file(csv_file(*good_rows(cast)), cast.staff)
     assert calls == ["amira.khan@a.test", "ben.okafor@b.test"]

@@ -9,6 +9,7 @@ from django.core import mail
 from cmpp.notifications.models import OutboundEmail
 from learners import services
 from learners.models import Enrolment, Learner
+from learners.selectors import cpd_year
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -166,14 +167,21 @@ def test_withdrawn_learners_get_no_reminders(cast, send_now):
 
 
 def test_the_cpd_year_follows_the_accreditation_anniversary():
-    assert services.cpd_year_end(achieved_on=date(2025, 1, 15), today=date(2025, 1, 15)) == date(
-        2026, 1, 15
+    assert cpd_year(achieved_on=date(2025, 1, 15), on=date(2025, 1, 15)) == (
+        date(2025, 1, 15),
+        date(2026, 1, 15),
     )
-    assert services.cpd_year_end(achieved_on=date(2025, 1, 15), today=date(2026, 1, 15)) == date(
-        2027, 1, 15
+    assert cpd_year(achieved_on=date(2025, 1, 15), on=date(2026, 1, 15)) == (
+        date(2026, 1, 15),
+        date(2027, 1, 15),
     )
-    assert services.cpd_year_end(achieved_on=date(2024, 2, 29), today=date(2025, 3, 1)) == date(
-        2026, 2, 28
+    assert cpd_year(achieved_on=date(2024, 2, 29), on=date(2025, 3, 1)) == (
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+    )
+    assert cpd_year(achieved_on=date(2025, 1, 15), on=date(2025, 1, 14)) == (
+        date(2024, 1, 15),
+        date(2025, 1, 15),
     )
 
 

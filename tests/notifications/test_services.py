@@ -12,6 +12,7 @@ from django.utils import timezone
 from cmpp.notifications import services
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.tasks import email_send_task
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -125,19 +126,23 @@ def test_after_its_last_attempt_the_row_is_failed_with_the_error(
     assert mail.outbox == []
 
 
-def test_a_failed_email_can_be_resent_once(django_capture_on_commit_callbacks):
+def test_a_failed_email_can_be_resent_once_and_says_who_resent_it(
+    django_capture_on_commit_callbacks,
+):
+    staff = factories.UserFactory(email="staff@dluhc.test")
     with django_capture_on_commit_callbacks(execute=False):
         email = queue()
     OutboundEmail.objects.filter(pk=email.pk).update(
         status=OutboundEmail.Status.FAILED, attempts=services.MAX_ATTEMPTS, last_error="x"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.email_resend(email=OutboundEmail.objects.get(pk=email.pk))
+        services.email_resend(email=OutboundEmail.objects.get(pk=email.pk), acting_user=staff)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT and email.attempts == 1
+    assert email.resent_by == staff and email.resent_at is not None
     assert len(mail.outbox) == 1
     with pytest.raises(ValueError, match="Only a failed email"):
-        services.email_resend(email=email)
+        services.email_resend(email=email, acting_user=staff)
 
 
 def test_the_sweep_requeues_rows_overdue_by_two_minutes_and_no_others(

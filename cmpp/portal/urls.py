@@ -1,0 +1,11 @@
+"""The portal's own pages: each role's home and the email log."""
+
+from django.urls import path
+
+from cmpp.portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("emails/", views.email_log_view, name="email_log"),
+    path("emails/<int:pk>/resend/", views.email_resend_view, name="email_resend"),
+]

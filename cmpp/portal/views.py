@@ -1,0 +1,137 @@
+"""Pages that combine apps: each role's home, the council page and the email log (notifications
+sits below accounts, so the staff check that guards the log lives here). The cohort page and its
+roster actions are in cohort_views."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from cmpp.accounts.decorators import programme_staff_required
+from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.core.history import history_entries
+from cmpp.core.pagination import paginate
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.selectors import email_counts, email_log
+from cmpp.notifications.services import email_resend
+from cmpp.portal.selectors import roles_of
+from cmpp.reports.selectors import (
+    council_overview,
+    programme_overview,
+    sro_home_figures,
+)
+from cohorts.selectors import user_may_list_cohorts
+from councils.selectors import (
+    council_get,
+    council_managing_body_history,
+    council_roles,
+    councils_led_by,
+)
+from learners.selectors import (
+    council_cohorts,
+    learner_list,
+    nominations_visible_to,
+)
+
+
+@require_GET
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    if roles.sees_whole_programme:
+        return render(
+            request,
+            "portal/home_programme.html",
+            {
+                "overview": programme_overview(user=request.user),
+                "roles": roles,
+                "email_counts": email_counts() if roles.is_programme_staff else None,
+            },
+        )
+    if roles.is_sro:
+        councils = councils_led_by(request.user)
+        council = councils[0]
+        learners = paginate(request, learner_list(user=request.user, council=council))
+        return render(
+            request,
+            "portal/home_sro.html",
+            {
+                "council": council,
+                "other_councils": councils[1:],
+                "figures": sro_home_figures(council=council, user=request.user),
+                "at_risk_weeks": settings.CMPP_AT_RISK_WEEKS,
+                "learners": learners,
+                "nominations": nominations_visible_to(request.user)
+                .filter(council=council)
+                .select_related("target_level")[:10],
+                "roles": roles,
+            },
+        )
+    if roles.is_learner:
+        return redirect("me")
+    return render(request, "portal/home_no_role.html")
+
+
+@require_GET
+@login_required
+def council_detail(request, pk):
+    council = council_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "councils/council_detail.html",
+        {
+            "council": council,
+            "roles": council_roles(council=council),
+            "periods": council_managing_body_history(council=council),
+            "overview": council_overview(council=council, user=request.user),
+            "cohorts": council_cohorts(council=council),
+            "sees_cohorts": user_may_list_cohorts(request.user),
+            "can_manage": user_is_programme_staff(request.user),
+            "history": history_entries(council.history.all()),
+        },
+    )
+
+
+@require_GET
+@programme_staff_required
+def email_log_view(request):
+    """Programme staff follow every email the portal owes people, and resend failed ones."""
+    status = request.GET.get("status", "")
+    status = status if status in OutboundEmail.Status.values else ""
+    purpose = request.GET.get("purpose", "")
+    purpose = purpose if purpose in OutboundEmail.Purpose.values else ""
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "portal/email_log.html",
+        {
+            "page": paginate(request, email_log(status=status, purpose=purpose, q=q)),
+            "status": status,
+            "purpose": purpose,
+            "q": q,
+            "statuses": OutboundEmail.Status.choices,
+            "purposes": OutboundEmail.Purpose.choices,
+            "counts": email_counts(),
+        },
+    )
+
+
+@require_POST
+@programme_staff_required
+def email_resend_view(request, pk):
+    email = get_object_or_404(OutboundEmail, pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("email_log")
+    try:
+        email_resend(email=email, acting_user=request.user)
+    except ValueError:
+        messages.error(
+            request, f"The email to {email.to_email} has not failed, so it was not resent."
+        )
+    else:
+        messages.success(request, f"The email to {email.to_email} will be sent again.")
+    return redirect(back)

@@ -1,0 +1,76 @@
+"""Writes to learners, one module per subject. Every function is atomic, records who acted, and
+queues the emails its change causes in the same transaction (the outbox sends them after
+commit). Callers import from here: `from learners import services`."""
+
+from learners.services.cpd import (
+    CPD_EDITABLE_FIELDS,
+    CPD_ENTRIES_PER_YEAR,
+    cpd_entry_create,
+    cpd_entry_delete,
+    cpd_entry_update,
+)
+from learners.services.enrolments import (
+    BulkEnrolment,
+    cohort_close,
+    enrolment_create,
+    enrolment_move,
+    enrolment_withdraw,
+    enrolments_create,
+)
+from learners.services.imports import learners_import
+from learners.services.learners import (
+    LEARNER_EDITABLE_FIELDS,
+    learner_approve,
+    learner_create,
+    learner_invitation_resend,
+    learner_invite,
+    learner_link_account,
+    learner_set_status,
+    learner_update,
+)
+from learners.services.nominations import (
+    nomination_approve,
+    nomination_create,
+    nomination_decline,
+)
+from learners.services.progress import (
+    accreditation_record,
+    assessment_book,
+    assessment_record_result,
+    attendance_record,
+    steps_complete,
+)
+from learners.services.reminders import REMINDER_DAYS_BEFORE, reminders_queue
+
+__all__ = [
+    "CPD_EDITABLE_FIELDS",
+    "CPD_ENTRIES_PER_YEAR",
+    "LEARNER_EDITABLE_FIELDS",
+    "REMINDER_DAYS_BEFORE",
+    "BulkEnrolment",
+    "accreditation_record",
+    "assessment_book",
+    "assessment_record_result",
+    "attendance_record",
+    "cohort_close",
+    "cpd_entry_create",
+    "cpd_entry_delete",
+    "cpd_entry_update",
+    "enrolment_create",
+    "enrolment_move",
+    "enrolment_withdraw",
+    "enrolments_create",
+    "learner_approve",
+    "learner_create",
+    "learner_invitation_resend",
+    "learner_invite",
+    "learner_link_account",
+    "learner_set_status",
+    "learner_update",
+    "learners_import",
+    "nomination_approve",
+    "nomination_create",
+    "nomination_decline",
+    "reminders_queue",
+    "steps_complete",
+]
