@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# runserver listens on PORT and the settings read it for SITE_URL, the address in emails.
+export PORT
 PYTEST_ARGS ?=
 
 .PHONY: run test lint install assets migrate seed format worker beat

@@ -130,7 +130,14 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # An address with no account costs a reset the same work as one with an account (see the form).
-ACCOUNT_FORMS = {"reset_password": "cmpp.accounts.forms.ResetPasswordForm"}
+# allauth's forms, with GOV.UK messages (cmpp/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "reset_password": "cmpp.accounts.forms.ResetPasswordForm",
+    "login": "cmpp.accounts.forms.LoginForm",
+    "reauthenticate": "cmpp.accounts.forms.ReauthenticateForm",
+    "change_password": "cmpp.accounts.forms.ChangePasswordForm",
+    "reset_password_from_key": "cmpp.accounts.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -143,6 +150,12 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "CMPP portal: "
+MFA_ADAPTER = "cmpp.accounts.adapter.GovukMfaAdapter"
+MFA_FORMS = {
+    "authenticate": "cmpp.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "cmpp.accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "cmpp.accounts.forms.ActivateTotpForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CMPP portal"
 
@@ -194,7 +207,8 @@ if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBa
 else:
     vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CMPP portal <noreply@cmpp.example.gov.uk>")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in emails lead to where the portal runs: `PORT=8080 make run` serves, and links to, 8080.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 
 # The outbox's clocks, in seconds. Keep EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT <
 # CMPP_EMAIL_CLAIM_TIMEOUT: a row left `sending` longer than any worker may hold it is sent again.
@@ -241,6 +255,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learners.tasks.reminders_queue_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Mondays at 7:30 (CELERY_TIMEZONE is London time): each SRO's learners at risk.
+    "at-risk-digest": {
+        "task": "learners.tasks.at_risk_digest_queue_task",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    # One digest a day of the day's pending nominations, to each managing body's staff
+    # (CELERY_TIMEZONE is London time).
+    "nominations-digest": {
+        "task": "learners.tasks.nominations_digest_queue_task",
+        "schedule": crontab(hour=17, minute=0),
+    },
 }
 
 CMPP_SERVICE_NAME = "Contract Management Pioneer Programme"
@@ -248,6 +273,10 @@ CMPP_PHASE = env("CMPP_PHASE", default="Beta")
 CMPP_REQUIRE_MFA = env.bool("CMPP_REQUIRE_MFA", default=not DEBUG)
 CMPP_AT_RISK_WEEKS = env.int("CMPP_AT_RISK_WEEKS", default=8)
 CMPP_NOMINATIONS_PER_DAY = env.int("CMPP_NOMINATIONS_PER_DAY", default=25)
+# Named in an email when the recipient's council has no managing body with a contact address.
+CMPP_PROGRAMME_CONTACT_EMAIL = env(
+    "CMPP_PROGRAMME_CONTACT_EMAIL", default="cmpp@communities.example.gov.uk"
+)
 CMPP_PAGE_SIZE = 50
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("cmpp.accounts.urls")),
     path("councils/", include("cmpp.portal.council_urls")),
     path("cohorts/", include("cmpp.portal.cohort_urls")),
+    path("levels/", include("cohorts.urls")),
     path("learners/", include("learners.urls")),
     path("me/", include("learners.me_urls")),
     path("networks/", include("networks.urls")),

@@ -6,11 +6,11 @@ from django import forms
 from django.utils import timezone
 
 from cmpp.accounts.models import Organisation
-from cmpp.core.forms import GovukDateField, GovukTextField, GovukTimeField, max_length_of
+from cmpp.core.forms import GovukDateField, GovukForm, GovukTextField, GovukTimeField, max_length_of
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 
 
-class CohortForm(forms.Form):
+class CohortForm(GovukForm):
     name = GovukTextField(
         noun="Name",
         max_length=max_length_of(Cohort, "name"),
@@ -69,7 +69,7 @@ class CohortForm(forms.Form):
         return cleaned
 
 
-class SessionForm(forms.Form):
+class SessionForm(GovukForm):
     title = GovukTextField(
         noun="Title",
         max_length=max_length_of(CohortSession, "title"),
@@ -138,3 +138,88 @@ class SessionForm(forms.Form):
             "location": session.location,
             "online_url": session.online_url,
         }
+
+
+class LevelForm(GovukForm):
+    """A level's details and its one renewal rule."""
+
+    name = GovukTextField(
+        noun="Name",
+        max_length=max_length_of(AccreditationLevel, "name"),
+        error_messages={"required": "Enter the level's name"},
+    )
+    description = GovukTextField(
+        noun="Description",
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea,
+        max_length=2000,
+    )
+    is_funded = forms.BooleanField(
+        label="The programme pays for learners' places at this level", required=False
+    )
+    renewal_months = forms.IntegerField(
+        label="Months until re-accreditation",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="For a level its holders re-take, for example 24. Leave blank if they log CPD",
+        error_messages={
+            "invalid": "Months until re-accreditation must be a whole number, like 24",
+            "min_value": "Months until re-accreditation must be 1 or more",
+            "max_value": "Months until re-accreditation must be 120 or fewer",
+        },
+    )
+    cpd_hours_per_year = forms.IntegerField(
+        label="CPD hours a year",
+        required=False,
+        min_value=1,
+        max_value=500,
+        help_text="For a level its holders keep by logging CPD, for example 30. Leave blank if "
+        "they re-take it",
+        error_messages={
+            "invalid": "CPD hours a year must be a whole number, like 30",
+            "min_value": "CPD hours a year must be 1 or more",
+            "max_value": "CPD hours a year must be 500 or fewer",
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("renewal_months") or self.has_error("cpd_hours_per_year"):
+            return cleaned
+        months, hours = cleaned.get("renewal_months"), cleaned.get("cpd_hours_per_year")
+        if months is None and hours is None:
+            self.add_error(
+                "renewal_months", "Enter months until re-accreditation or CPD hours a year"
+            )
+        elif months is not None and hours is not None:
+            self.add_error(
+                "renewal_months",
+                "Enter months until re-accreditation or CPD hours a year, not both",
+            )
+        return cleaned
+
+
+class LevelStepForm(GovukForm):
+    name = GovukTextField(
+        noun="Name",
+        max_length=max_length_of(LevelStep, "name"),
+        error_messages={"required": "Enter the step's name"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of step",
+        choices=LevelStep.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of step"},
+    )
+    description = GovukTextField(
+        noun="Description",
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea,
+        max_length=2000,
+    )
+    required_before_assessment = forms.BooleanField(
+        label="Learners must do this step before a pass can be recorded", required=False
+    )

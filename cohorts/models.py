@@ -57,7 +57,10 @@ class AccreditationLevel(TimeStampedModel):
     @property
     def renewal_rule(self) -> str:
         if self.renewal_months:
-            return f"Re-accredit every {self.renewal_months // 12} years"
+            years, months = divmod(self.renewal_months, 12)
+            if months:
+                return f"Re-accredit every {self.renewal_months} months"
+            return f"Re-accredit every {years} year{'s' if years != 1 else ''}"
         return f"{self.cpd_hours_per_year} hours of CPD a year"
 
 
@@ -77,7 +80,15 @@ class LevelStep(TimeStampedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True, db_index=True)
+    required_before_assessment = models.BooleanField(
+        default=True,
+        help_text="A learner must have done this step before a pass can be recorded.",
+    )
+    is_active = models.BooleanField(
+        default=True,
+        db_index=True,
+        help_text="Retired steps stay on learners' records but are no longer part of the level.",
+    )
     history = HistoricalRecords()
 
     class Meta:

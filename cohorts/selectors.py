@@ -2,8 +2,10 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.text import words_q
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 
 
@@ -23,8 +25,8 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
 
 
 def cohort_search_q(q: str) -> Q:
-    q = q.strip()
-    return Q(name__icontains=q) | Q(code__icontains=q)
+    """Cohorts whose name or code holds every word typed, in any order."""
+    return words_q(q, "name", "code")
 
 
 def cohort_list(*, user, q: str = "") -> QuerySet[Cohort]:
@@ -47,6 +49,12 @@ def cohort_get(*, user, pk: int) -> Cohort:
 
 def cohort_sessions(*, cohort: Cohort) -> QuerySet[CohortSession]:
     return cohort.sessions.select_related("step").order_by("starts_at")
+
+
+def session_register_open(session: CohortSession, *, now=None) -> bool:
+    """The one rule for when a session's register can be taken: once the session has started,
+    and never for a cancelled session."""
+    return not session.is_cancelled and session.starts_at <= (now or timezone.now())
 
 
 def cohorts_open_at_level(*, level_id: int, other_than: int | None = None) -> QuerySet[Cohort]:
@@ -75,5 +83,35 @@ def levels_with_steps() -> QuerySet[AccreditationLevel]:
             active_step_count=Count("steps", filter=Q(steps__is_active=True))
         )
         .prefetch_related(Prefetch("steps", queryset=active_steps, to_attr="active_steps"))
+        .order_by("order")
+    )
+
+
+def levels_visible_to(user) -> QuerySet[AccreditationLevel]:
+    """The one access rule for level pages: programme records, for staff and viewers (the
+    same people who have the cohort list)."""
+    if user_may_list_cohorts(user):
+        return AccreditationLevel.objects.all()
+    return AccreditationLevel.objects.none()
+
+
+def level_get(*, user, pk: int) -> AccreditationLevel:
+    return get_object_or_404(levels_visible_to(user), pk=pk)
+
+
+def level_all_steps(*, level: AccreditationLevel) -> QuerySet[LevelStep]:
+    """Every step of a level in order, retired ones included, with how many learners have a
+    record of each (a step someone has done can be retired but not deleted)."""
+    return level.steps.annotate(done_count=Count("progress", distinct=True)).order_by("order")
+
+
+def level_step_get(*, level: AccreditationLevel, pk: int) -> LevelStep:
+    return get_object_or_404(level.steps.select_related("level"), pk=pk)
+
+
+def level_list(*, user) -> QuerySet[AccreditationLevel]:
+    return (
+        levels_visible_to(user)
+        .annotate(active_step_count=Count("steps", filter=Q(steps__is_active=True)))
         .order_by("order")
     )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff
@@ -119,11 +119,18 @@ def session_edit_view(request, pk, session_pk):
     return _session_form_page(request, cohort, session)
 
 
-@require_POST
 @programme_staff_required
+@require_http_methods(["GET", "POST"])
 def session_cancel_view(request, pk, session_pk):
+    """Ask to confirm, then cancel: learners see it as cancelled and it keeps no register."""
     cohort = cohort_get(user=request.user, pk=pk)
     session = get_object_or_404(cohort.sessions, pk=session_pk, is_cancelled=False)
-    services.session_cancel(session=session, acting_user=request.user)
-    messages.success(request, f"{session.title} has been cancelled.")
-    return redirect("cohorts:detail", pk=cohort.pk)
+    if request.method == "POST":
+        try:
+            services.session_cancel(session=session, acting_user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{session.title} has been cancelled.")
+        return redirect("cohorts:detail", pk=cohort.pk)
+    return render(request, "cohorts/session_cancel.html", {"cohort": cohort, "session": session})

@@ -6,13 +6,13 @@ from django import forms
 
 from cmpp.accounts.models import User
 from cmpp.accounts.selectors import managing_bodies
-from cmpp.core.forms import GovukDateField, GovukTextField, max_length_of
+from cmpp.core.forms import GovukDateField, GovukForm, GovukTextField, max_length_of
 from councils.models import Council
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
-class CouncilEditForm(forms.Form):
+class CouncilEditForm(GovukForm):
     """A council's own details, as staff edit them."""
 
     name = GovukTextField(
@@ -107,7 +107,7 @@ class CouncilOnboardForm(CouncilEditForm):
         return code
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(GovukForm):
     to_organisation = forms.ModelChoiceField(
         label="New managing body",
         queryset=managing_bodies(),
@@ -130,7 +130,7 @@ class HandOverForm(forms.Form):
         return on
 
 
-class CouncilWithdrawForm(forms.Form):
+class CouncilWithdrawForm(GovukForm):
     # The reason is kept as the history's change reason.
     reason = GovukTextField(
         noun="Reason",

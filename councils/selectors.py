@@ -1,9 +1,14 @@
 """Reads of councils, already scoped to what the asking user may see."""
 
+from datetime import date
+
+from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from cmpp.accounts.models import Organisation
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.text import words_q
 from councils.models import Council, CouncilRole, ManagingBodyPeriod
 
 
@@ -45,9 +50,8 @@ def _with_current_body(queryset: QuerySet[Council]) -> QuerySet[Council]:
 
 
 def council_search_q(q: str) -> Q:
-    """Councils whose name holds the words typed, or whose ONS code they are."""
-    q = q.strip()
-    return Q(name__icontains=q) | Q(code__iexact=q)
+    """Councils whose name holds every word typed, in any order, or whose ONS code is one."""
+    return words_q(q, "name", exact=("code",))
 
 
 def council_list(*, user, q: str = "") -> QuerySet[Council]:
@@ -63,6 +67,29 @@ def council_get(*, user, pk: int) -> Council:
 
 def council_managing_body_history(*, council: Council) -> QuerySet[ManagingBodyPeriod]:
     return council.managing_body_periods.select_related("organisation").order_by("-starts_on")
+
+
+def council_managing_body(council: Council, on: date | None = None) -> Organisation | None:
+    """The organisation managing the council: its open period's, or on a past date the period
+    that covered it. None if it has none."""
+    periods = council.managing_body_periods.select_related("organisation")
+    if on is None:
+        period = periods.filter(ends_on__isnull=True).first()
+    else:
+        period = (
+            periods.filter(starts_on__lte=on)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+            .order_by("-starts_on")
+            .first()
+        )
+    return period.organisation if period else None
+
+
+def council_contact_email(council: Council | None) -> str:
+    """The programme team address an email to the council's people names: its managing body's,
+    or the programme's own (a setting) when it has none."""
+    body = council_managing_body(council) if council is not None else None
+    return (body.contact_email if body else "") or settings.CMPP_PROGRAMME_CONTACT_EMAIL
 
 
 def council_roles(*, council: Council) -> QuerySet[CouncilRole]:

@@ -89,7 +89,7 @@ def sro_welcome(*, council: Council, sro, managing_body: Organisation, acting_us
             user=sro,
             invited_by=acting_user,
             template="notifications/email/sro_invitation",
-            context={"council_name": council.name},
+            context={"council_name": council.name, "contact_email": managing_body.contact_email},
         )
     email_queue(
         key=f"sro_welcome:{council.pk}:{sro.pk}",
@@ -102,6 +102,7 @@ def sro_welcome(*, council: Council, sro, managing_body: Organisation, acting_us
             "managing_body": managing_body.name,
             "funded_places": council.funded_places,
             "invited": invited,
+            "contact_email": managing_body.contact_email,
         },
     )
 

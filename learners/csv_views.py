@@ -68,6 +68,7 @@ def _show_preview(request, preview: ImportPreview, refused: LearnerImportRefused
             "problems": refused.problems if refused else preview.problems,
             "refusal": str(refused) if refused and not refused.problems else "",
             "digest": digest,
+            "funded_warnings": preview.funded_places_warnings() if digest else [],
         },
     )
 

@@ -17,7 +17,11 @@ class LearnerFilter(django_filters.FilterSet):
         queryset=None, to_field_name="code", empty_label="Any council"
     )
     cohort = django_filters.ModelChoiceFilter(
-        queryset=None, to_field_name="code", empty_label="Any cohort", method="in_cohort"
+        label="Cohort",
+        queryset=None,
+        to_field_name="code",
+        empty_label="Any cohort",
+        method="in_cohort",
     )
     level = django_filters.ModelChoiceFilter(
         label="Target level",

@@ -5,13 +5,13 @@ from decimal import Decimal
 from django import forms
 
 from cmpp.core.csv import FILE_EMPTY
-from cmpp.core.forms import GovukDateField, GovukTextField, max_length_of
+from cmpp.core.forms import GovukDateField, GovukForm, GovukTextField, max_length_of
 from cohorts.models import AccreditationLevel
 from councils.models import Council
-from learners.models import CpdEntry, Enrolment, Learner, Nomination
+from learners.models import CpdEntry, Enrolment, Learner, Nomination, SessionAttendance
 
 
-class LearnerForm(forms.Form):
+class LearnerForm(GovukForm):
     council = forms.ModelChoiceField(
         queryset=Council.objects.exclude(status=Council.Status.WITHDRAWN).order_by("name"),
         empty_label="Choose a council",
@@ -72,7 +72,7 @@ class LearnerForm(forms.Form):
         return email
 
 
-class LearnerImportForm(forms.Form):
+class LearnerImportForm(GovukForm):
     file = forms.FileField(
         label="Upload a CSV file",
         error_messages={"required": "Select a CSV file", "empty": FILE_EMPTY},
@@ -88,7 +88,7 @@ class LearnerChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.full_name}, {obj.council.name}"
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(GovukForm):
     learners = LearnerChoiceField(
         queryset=Learner.objects.none(),
         error_messages={"required": "Select at least one learner to enrol"},
@@ -99,7 +99,7 @@ class EnrolForm(forms.Form):
         self.fields["learners"].queryset = eligible
 
 
-class CouncilEnrolForm(forms.Form):
+class CouncilEnrolForm(GovukForm):
     council = forms.ModelChoiceField(
         queryset=Council.objects.order_by("name"),
         empty_label="Choose a council",
@@ -107,7 +107,7 @@ class CouncilEnrolForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GovukForm):
     reason = GovukTextField(
         noun="Reason",
         max_length=max_length_of(Enrolment, "reason"),
@@ -121,7 +121,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].error_messages["required"] = required_message
 
 
-class LearnerStatusForm(forms.Form):
+class LearnerStatusForm(GovukForm):
     status = forms.ChoiceField(
         label="What is the learner's status now?",
         widget=forms.RadioSelect,
@@ -148,7 +148,7 @@ class LearnerStatusForm(forms.Form):
         return cleaned
 
 
-class LearnerStepForm(forms.Form):
+class LearnerStepForm(GovukForm):
     step = forms.ModelChoiceField(
         queryset=None,
         empty_label="Choose a step",
@@ -164,19 +164,30 @@ class LearnerStepForm(forms.Form):
 
 
 class StepsForm(LearnerStepForm):
-    """The same step, done by several learners from a cohort's roster."""
+    """The same step, done by several learners from a cohort's roster: those ticked, or
+    everyone on the roster at once."""
 
+    everyone = forms.BooleanField(required=False, label="Everyone on the roster")
     learners = LearnerChoiceField(
         queryset=Learner.objects.none(),
-        error_messages={"required": "Select at least one learner"},
+        required=False,
+        label="Or choose learners",
     )
 
     def __init__(self, *args, learners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["learners"].queryset = learners
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("everyone"):
+            cleaned["learners"] = list(self.fields["learners"].queryset)
+        elif "learners" in cleaned and not cleaned["learners"]:
+            self.add_error("learners", "Select at least one learner, or everyone on the roster")
+        return cleaned
 
-class AssessmentBookForm(forms.Form):
+
+class AssessmentBookForm(GovukForm):
     level = forms.ModelChoiceField(
         queryset=AccreditationLevel.objects.order_by("order"),
         empty_label="Choose a level",
@@ -185,7 +196,11 @@ class AssessmentBookForm(forms.Form):
     booked_for = GovukDateField(label="Assessment date", noun="the assessment date")
 
 
-class AssessmentResultForm(forms.Form):
+# simple-history keeps 100 characters of a reason; the prefix the service adds takes the rest.
+RESULT_REASON_MAX_LENGTH = 60
+
+
+class AssessmentResultForm(GovukForm):
     result = forms.ChoiceField(
         widget=forms.RadioSelect,
         choices=[("pass", "Pass"), ("fail", "Fail")],
@@ -194,9 +209,106 @@ class AssessmentResultForm(forms.Form):
     result_on = GovukDateField(
         label="Date of the result", noun="the date of the result", past_only=True
     )
+    override = forms.BooleanField(
+        label="Record the pass without every step done",
+        required=False,
+        help_text="Only if the College passed them without a step the programme asks for",
+    )
+    override_reason = GovukTextField(
+        noun="Reason",
+        label="Why is the pass recorded without every step done?",
+        required=False,
+        max_length=RESULT_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("override") and not cleaned.get("override_reason"):
+            self.add_error(
+                "override_reason", "Enter why the pass is recorded without every step done"
+            )
+        if not cleaned.get("override"):
+            cleaned["override_reason"] = ""
+        return cleaned
 
 
-class EnrolmentMoveForm(forms.Form):
+class AssessmentCorrectForm(GovukForm):
+    result = forms.ChoiceField(
+        label="What is the correct result?",
+        widget=forms.RadioSelect,
+        choices=[("pass", "Pass"), ("fail", "Fail")],
+        error_messages={"required": "Choose pass or fail"},
+    )
+    result_on = GovukDateField(
+        label="Date of the result", noun="the date of the result", past_only=True
+    )
+    reason = GovukTextField(
+        noun="Reason",
+        label="Why is the result being corrected?",
+        max_length=RESULT_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter why the result is being corrected"},
+    )
+    override = forms.BooleanField(
+        label="Record the pass without every step done",
+        required=False,
+        help_text="The reason above is kept as the reason for this too",
+    )
+
+
+class AttendanceForm(GovukForm):
+    """A session's register: one choice (present, absent, apologies) per learner with a place,
+    named `mark-<learner id>`, starting from the marks already saved. "Mark everyone present"
+    (`mark_all=present` in the data) fills every row with present; the form is then shown
+    again, unsaved, so staff can change anyone who was not there before saving."""
+
+    MARK_ALL = "present"
+
+    def __init__(self, data=None, *, learners, marks=None, **kwargs):
+        self.marked_all = bool(data) and data.get("mark_all") == self.MARK_ALL
+        if self.marked_all:
+            data = data.copy()
+            for learner in learners:
+                data[f"mark-{learner.pk}"] = SessionAttendance.Status.PRESENT
+        super().__init__(data, **kwargs)
+        self.learners = list(learners)
+        marks = marks or {}
+        for learner in self.learners:
+            self.fields[f"mark-{learner.pk}"] = forms.ChoiceField(
+                label=f"{learner.full_name}, {learner.council.name}",
+                choices=SessionAttendance.Status.choices,
+                required=False,
+                initial=marks.get(learner.pk),
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": (
+                        f"Choose present, absent or apologies for {learner.full_name}"
+                    )
+                },
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.values()):
+            raise forms.ValidationError(
+                "Mark at least one learner present, absent or sending apologies"
+            )
+        return cleaned
+
+    def marks(self) -> dict:
+        """The learners marked, with their mark (rows left blank are left as they were)."""
+        return {
+            learner: self.cleaned_data[f"mark-{learner.pk}"]
+            for learner in self.learners
+            if self.cleaned_data.get(f"mark-{learner.pk}")
+        }
+
+    def rows(self):
+        return [(learner, self[f"mark-{learner.pk}"]) for learner in self.learners]
+
+
+class EnrolmentMoveForm(GovukForm):
     to_cohort = forms.ModelChoiceField(
         label="Cohort to move to",
         queryset=None,
@@ -215,7 +327,7 @@ class EnrolmentMoveForm(forms.Form):
         self.fields["to_cohort"].queryset = cohorts
 
 
-class NominateForm(forms.Form):
+class NominateForm(GovukForm):
     council = forms.ModelChoiceField(
         queryset=Council.objects.none(),
         empty_label="Choose your council",
@@ -268,7 +380,7 @@ class NominateForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class NominationDeclineForm(forms.Form):
+class NominationDeclineForm(GovukForm):
     decision_note = GovukTextField(
         noun="Reason",
         label="Why is this nomination not being taken forward?",
@@ -279,7 +391,7 @@ class NominationDeclineForm(forms.Form):
     )
 
 
-class CpdForm(forms.Form):
+class CpdForm(GovukForm):
     done_on = GovukDateField(label="Date", noun="the date of the activity", past_only=True)
     hours = forms.DecimalField(
         max_digits=4,

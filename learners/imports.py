@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Count
 from django.db.models.functions import Lower, Upper
 from django.template.defaultfilters import pluralize
 
@@ -18,6 +19,7 @@ from cmpp.core.text import control_character
 from cohorts.models import AccreditationLevel, Cohort
 from councils.models import Council
 from learners.models import Enrolment, Learner
+from learners.selectors import uses_funded_place
 
 COLUMNS = (
     "council_code",
@@ -57,6 +59,31 @@ class ImportCounts:
     added: int
     updated: int
     enrolled: int
+    # After an import: the learners it added and those whose details it changed, by name.
+    added_learners: tuple = field(default=(), compare=False)
+    updated_learners: tuple = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class FundedPlacesWarning:
+    """A council whose learners would use more funded places than it has, if the file's
+    enrolments all got places."""
+
+    council: Council
+    used_now: int
+    added_by_file: int
+
+    @property
+    def would_use(self) -> int:
+        return self.used_now + self.added_by_file
+
+    def __str__(self):
+        council = self.council
+        return (
+            f"{council.name} would use {self.would_use} funded places of its "
+            f"{council.funded_places}: {self.used_now} now and {self.added_by_file} more "
+            "from this file"
+        )
 
 
 @dataclass
@@ -96,6 +123,38 @@ class ImportPreview:
     @property
     def is_valid(self) -> bool:
         return not self.file_error and not self.problems
+
+    def funded_places_warnings(self) -> list[FundedPlacesWarning]:
+        """Councils the file would take past their funded places. A learner uses a funded
+        place by the one rule (`uses_funded_place`: a place, held or completed, at a funded
+        level), so the file adds one for each learner it enrols in a funded level's cohort who
+        uses none yet. It is a warning, not a refusal: a full cohort's learners wait, and
+        staff may agree extra places."""
+        extra = defaultdict(set)
+        for row in self.to_add + self.to_update:
+            if row.enrol and row.cohort is not None and row.cohort.level.is_funded:
+                extra[row.council.pk].add(row.email.lower())
+        if not extra:
+            return []
+        already = set(
+            Learner.objects.filter(council__in=list(extra))
+            .filter(uses_funded_place())
+            .values_list(Lower("email"), flat=True)
+        )
+        used = dict(
+            Learner.objects.filter(council__in=list(extra))
+            .filter(uses_funded_place())
+            .values_list("council")
+            .annotate(n=Count("pk"))
+        )
+        councils = Council.objects.in_bulk(list(extra))
+        warnings = []
+        for council_id, emails in extra.items():
+            council = councils[council_id]
+            added = len(emails - already)
+            if used.get(council_id, 0) + added > council.funded_places:
+                warnings.append(FundedPlacesWarning(council, used.get(council_id, 0), added))
+        return sorted(warnings, key=lambda warning: warning.council.name)
 
     @property
     def counts(self) -> ImportCounts:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
 from cmpp.core.dates import add_months
+from cmpp.core.text import words_q
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
 from councils.selectors import council_ids_led_by
@@ -63,14 +64,15 @@ def nominations_visible_to(user) -> QuerySet[Nomination]:
     return Nomination.objects.filter(council_id__in=council_ids_led_by(user))
 
 
-def at_risk_cutoff():
-    return timezone.localdate() - timedelta(weeks=settings.CMPP_AT_RISK_WEEKS)
+def at_risk_cutoff(today: date | None = None) -> date:
+    return (today or timezone.localdate()) - timedelta(weeks=settings.CMPP_AT_RISK_WEEKS)
 
 
-def at_risk_q() -> Q:
+def at_risk_q(today: date | None = None) -> Q:
     """Learners still working towards their level with no progress since the cutoff (counting
-    from when they joined if they have done no step yet). The weeks are a setting."""
-    cutoff = at_risk_cutoff()
+    from when they joined if they have done no step yet). The weeks are a setting; `today` is
+    the day to count back from (the current day unless a job runs for another)."""
+    cutoff = at_risk_cutoff(today)
     return Q(status__in=[Learner.Status.ACTIVE, Learner.Status.NOMINATED]) & (
         Q(last_progress_on__lt=cutoff)
         | Q(last_progress_on__isnull=True, created_at__date__lt=cutoff)
@@ -106,14 +108,9 @@ def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
 
 
 def learner_search_q(q: str) -> Q:
-    """Learners by part of their name or email, or by their council's code."""
-    q = q.strip()
-    return (
-        Q(first_name__icontains=q)
-        | Q(last_name__icontains=q)
-        | Q(email__icontains=q)
-        | Q(council__code__iexact=q)
-    )
+    """Learners whose first name, last name or email holds every word typed, in any order
+    ("Ibrahim Ali", "Natalie O'Brien"), or whose council's code is a word typed."""
+    return words_q(q, "first_name", "last_name", "email", exact=("council__code",))
 
 
 def learner_list(
@@ -172,7 +169,62 @@ def learner_enrolments(*, learner: Learner) -> QuerySet[Enrolment]:
 
 
 def learner_assessments(*, learner: Learner) -> QuerySet[AssessmentAttempt]:
-    return learner.assessments.select_related("level").order_by("-booked_for")
+    """The learner's assessments, newest first, each with `result_note`: why staff last
+    recorded or corrected its result by hand (a pass without every step done, a correction),
+    as kept in its history, or None."""
+    note = (
+        AssessmentAttempt.history.filter(id=OuterRef("pk"))
+        .exclude(history_change_reason__isnull=True)
+        .exclude(history_change_reason="")
+        .order_by("-history_date", "-history_id")
+        .values("history_change_reason")[:1]
+    )
+    return (
+        learner.assessments.select_related("level")
+        .annotate(result_note=Subquery(note))
+        .order_by("-booked_for")
+    )
+
+
+def learner_joined_on(learner: Learner) -> date:
+    """The day the learner joined the programme: when their record was made, or their earliest
+    enrolment if that is earlier (a record imported after they started)."""
+    joined = timezone.localdate(learner.created_at)
+    first_enrolment = (
+        learner.enrolments.order_by("enrolled_on").values_list("enrolled_on", flat=True).first()
+    )
+    return min(joined, first_enrolment) if first_enrolment else joined
+
+
+def steps_missing_before_assessment(
+    *, learner: Learner, level_id: int, on: date
+) -> list[LevelStep]:
+    """The active steps of a level that a learner must do before a pass, and had not completed
+    on or before `on`, in order."""
+    done = StepProgress.objects.filter(
+        learner=learner,
+        step=OuterRef("pk"),
+        status=StepProgress.Status.COMPLETED,
+        completed_on__lte=on,
+    )
+    return list(
+        LevelStep.objects.filter(level=level_id, is_active=True, required_before_assessment=True)
+        .exclude(kind=LevelStep.Kind.ASSESSMENT)
+        .exclude(Exists(done))
+        .order_by("order")
+    )
+
+
+def learner_results(*, learner: Learner) -> QuerySet[AssessmentAttempt]:
+    """The learner's assessments that have a result (the ones a correction can change)."""
+    return learner.assessments.select_related("level").exclude(
+        result=AssessmentAttempt.Result.PENDING
+    )
+
+
+def session_marks(*, session: CohortSession) -> dict[int, str]:
+    """The register taken at a session: learner id to their mark."""
+    return dict(session.attendance.values_list("learner_id", "status"))
 
 
 def current_cohort(enrolments) -> Cohort | None:
@@ -235,6 +287,7 @@ def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
     """The cohort's enrolments the user may see, each with steps done of the cohort's level."""
     enrolments = list(
         Enrolment.objects.filter(cohort=cohort, learner__in=learners_visible_to(user))
+        .annotate(queue_position=waiting_position())
         .select_related("learner", "learner__council")
         .order_by("status", "learner__last_name", "learner__first_name")
     )
@@ -257,17 +310,52 @@ def cohort_roster(*, user, cohort: Cohort) -> list[Enrolment]:
     enrolments.sort(
         key=lambda e: (
             rank.get(e.status, 2),
-            (e.enrolled_on, e.pk)
+            e.queue_position
             if e.status == Enrolment.Status.WAITING
             else (e.learner.last_name, e.learner.first_name),
         )
     )
-    position = 0
     for enrolment in enrolments:
         if enrolment.status == Enrolment.Status.WAITING:
-            position += 1
-            enrolment.waiting_position = position
+            enrolment.waiting_position = enrolment.queue_position
     return enrolments
+
+
+# The one rule for the waiting list's order: longest waiting first, then first added. Places
+# that come free are offered in this order; `waiting_position` counts in the same order.
+WAITING_ORDER = ("enrolled_on", "pk")
+
+
+def waiting_list(*, cohort: Cohort) -> QuerySet[Enrolment]:
+    """The cohort's waiting enrolments, next in line first."""
+    return cohort.enrolments.filter(status=Enrolment.Status.WAITING).order_by(*WAITING_ORDER)
+
+
+def waiting_position():
+    """An enrolment's number on its cohort's waiting list (1 is next), among all the cohort's
+    waiting enrolments whoever asks, for an annotation over enrolments (meaningful for waiting
+    ones). The roster and the waiting-list email both show it."""
+    ahead = (
+        Enrolment.objects.filter(cohort=OuterRef("cohort"), status=Enrolment.Status.WAITING)
+        .filter(
+            Q(enrolled_on__lt=OuterRef("enrolled_on"))
+            | Q(enrolled_on=OuterRef("enrolled_on"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
+
+
+def waiting_position_of(enrolment: Enrolment) -> int:
+    return (
+        Enrolment.objects.filter(pk=enrolment.pk)
+        .annotate(position=waiting_position())
+        .values_list("position", flat=True)
+        .get()
+    )
 
 
 def uses_funded_place() -> Exists:

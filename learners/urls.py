@@ -39,6 +39,11 @@ urlpatterns = [
         name="assessment_result",
     ),
     path(
+        "<int:pk>/assessments/<int:attempt_pk>/correct/",
+        views.assessment_correct_view,
+        name="assessment_correct",
+    ),
+    path(
         "<int:pk>/enrolments/<int:enrolment_pk>/withdraw/",
         views.enrolment_withdraw_view,
         name="enrolment_withdraw",

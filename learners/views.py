@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.forms import add_service_errors, posted
-from cmpp.core.forms_page import action_page
+from cmpp.core.forms_page import action_page, safe_next
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cohorts.selectors import cohorts_open_at_level, level_steps
@@ -20,6 +20,7 @@ from learners import services
 from learners.filters import LearnerFilter
 from learners.forms import (
     AssessmentBookForm,
+    AssessmentCorrectForm,
     AssessmentResultForm,
     CpdForm,
     EnrolmentMoveForm,
@@ -38,6 +39,7 @@ from learners.selectors import (
     learner_list,
     learner_of_user,
     learner_pipeline,
+    learner_results,
     learner_sessions_with_attendance,
     renewal_summary,
     user_may_list_learners,
@@ -198,15 +200,19 @@ def _staff_learner(request, pk) -> Learner:
     return learner_get(user=request.user, pk=pk)
 
 
-def _action_page(request, learner, form, title, submit, act):
+def _action_page(request, learner, form, title, submit, act, *, back_label=""):
+    """`back_label` names the page a safe `next` returns to (the cohort page's roster opens the
+    enrolment actions with one); without `next` the page returns to the learner."""
+    back = safe_next(request) if back_label else ""
     return action_page(
         request,
         form=form,
         act=act,
-        record_url=reverse("learners:detail", args=[learner.pk]),
+        record_url=back or reverse("learners:detail", args=[learner.pk]),
         caption=learner.full_name,
         title=title,
         submit=submit,
+        back_label=back_label if back else "",
     )
 
 
@@ -281,6 +287,7 @@ def assessment_result_view(request, pk, attempt_pk):
             attempt=attempt,
             result=data["result"],
             result_on=data["result_on"],
+            override_reason=data["override_reason"],
             acting_user=request.user,
         )
         if accreditation is None:
@@ -292,6 +299,39 @@ def assessment_result_view(request, pk, attempt_pk):
 
     title = f"Record the {attempt.level.name} assessment result"
     return _action_page(request, learner, form, title, "Record result", act)
+
+
+@programme_staff_required
+def assessment_correct_view(request, pk, attempt_pk):
+    """Correct a recorded result: pass to fail, fail to pass, or its date. The accreditation
+    follows the correction."""
+    learner = _staff_learner(request, pk)
+    attempt = get_object_or_404(learner_results(learner=learner), pk=attempt_pk)
+    form = AssessmentCorrectForm(
+        posted(request), initial={"result": attempt.result, "result_on": attempt.result_on}
+    )
+
+    def act(data):
+        accreditation = services.assessment_correct_result(
+            attempt=attempt,
+            result=data["result"],
+            result_on=data["result_on"],
+            reason=data["reason"],
+            override_steps=data["override"],
+            acting_user=request.user,
+        )
+        if accreditation is None:
+            return (
+                f"Result corrected to a fail on {data['result_on']:%-d %B %Y}. "
+                f"{learner.full_name} does not hold {attempt.level.name} from this assessment."
+            )
+        return (
+            f"Result corrected to a pass on {data['result_on']:%-d %B %Y}. "
+            f"{learner.full_name} is accredited at {attempt.level.name}."
+        )
+
+    title = f"Correct the {attempt.level.name} assessment result"
+    return _action_page(request, learner, form, title, "Correct result", act)
 
 
 def _open_enrolment(learner, enrolment_pk) -> Enrolment:
@@ -324,7 +364,9 @@ def enrolment_withdraw_view(request, pk, enrolment_pk):
         return message
 
     title = f"Withdraw from {enrolment.cohort.name}"
-    return _action_page(request, learner, form, title, "Withdraw from cohort", act)
+    return _action_page(
+        request, learner, form, title, "Withdraw from cohort", act, back_label=enrolment.cohort.name
+    )
 
 
 @programme_staff_required
@@ -348,7 +390,9 @@ def enrolment_move_view(request, pk, enrolment_pk):
         )
 
     title = f"Move from {enrolment.cohort.name} to another cohort"
-    return _action_page(request, learner, form, title, "Move learner", act)
+    return _action_page(
+        request, learner, form, title, "Move learner", act, back_label=enrolment.cohort.name
+    )
 
 
 @require_POST

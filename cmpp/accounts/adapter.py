@@ -1,18 +1,38 @@
-"""allauth adapter: accounts come by invitation only, so public sign-up is closed; and allauth's
-own emails (password reset) go through the outbox like every other email."""
+"""allauth adapters: accounts come by invitation only, so public sign-up is closed; allauth's
+own emails (password reset) go through the outbox like every other email; and allauth's messages
+are in GOV.UK words."""
 
 import secrets
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import transaction
 from django.utils.html import strip_tags
 
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_store
 
+# allauth's messages that people here meet, in GOV.UK words (what went wrong, what to do).
+WRONG_CODE = "The code is not right. Enter the 6-digit code from your authenticator app"
+ACCOUNT_MESSAGES = {
+    "email_password_mismatch": "The email address or password is not right. Enter them again",
+    "enter_current_password": "Enter your current password",
+    "incorrect_code": "The code is not right. Enter the code from the email",
+    "incorrect_password": "The password is not right. Enter your password again",
+    "invalid_password_reset": "The link to reset your password has expired or been used. "
+    "Ask for a new one",
+    "rate_limited": "You have tried too many times. Wait a few minutes, then try again",
+    "same_as_current": "Enter a password different from your current one",
+}
+MFA_MESSAGES = {
+    "incorrect_code": WRONG_CODE,
+}
+
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    error_messages = DefaultAccountAdapter.error_messages | ACCOUNT_MESSAGES
+
     def is_open_for_signup(self, request):
         return False
 
@@ -45,3 +65,7 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             self.send_mail("account/email/password_reset_key", email, {"password_reset_url": url})
             # Undoes the row and the send queued after the commit with it.
             transaction.set_rollback(True)
+
+
+class GovukMfaAdapter(DefaultMFAAdapter):
+    error_messages = DefaultMFAAdapter.error_messages | MFA_MESSAGES

@@ -29,6 +29,6 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "slug", "kind", "can_manage_councils"]
+    list_display = ["name", "short_name", "slug", "kind", "can_manage_councils", "contact_email"]
     list_filter = ["kind", "can_manage_councils"]
     search_fields = ["name", "short_name", "slug"]

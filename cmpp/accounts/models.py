@@ -86,6 +86,10 @@ class Organisation(TimeStampedModel):
     can_manage_councils = models.BooleanField(
         default=False, db_index=True, help_text="Can be a council's managing body."
     )
+    contact_email = models.EmailField(
+        blank=True,
+        help_text="The programme team's address, named in every email to its councils' people.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,6 +1,7 @@
 """Reads of the outbox for the email log and the staff dashboard."""
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from cmpp.notifications.models import OutboundEmail
 
@@ -30,3 +31,7 @@ def email_counts() -> dict[str, int]:
         failed=Count("pk", filter=Q(status=OutboundEmail.Status.FAILED)),
     )
     return {"pending": counts["waiting"], "failed": counts["failed"]}
+
+
+def email_get(*, pk: int) -> OutboundEmail:
+    return get_object_or_404(OutboundEmail.objects.select_related("resent_by"), pk=pk)

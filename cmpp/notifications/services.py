@@ -53,6 +53,10 @@ def _queue_send(email_id: int) -> None:
         logger.warning("Could not queue email %s; the sweep will retry it", email_id, exc_info=True)
 
 
+# Every email ends with this: who to ask (the `contact_email` in its context).
+FOOTER_TEMPLATE = "notifications/email/footer.txt"
+
+
 def _render(template: str, context: dict) -> tuple[str, str]:
     """Subject and plain-text body. The subject is the template's first line, rendered on its
     own so that a line break in anything it shows cannot push words into the body or headers."""
@@ -61,7 +65,8 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     engine = engines["django"].engine
     subject = engine.from_string(subject_source).render(Context(context, autoescape=False))
     body = engine.from_string(body_source).render(Context(context, autoescape=False))
-    return " ".join(subject.split())[:200], body.strip() + "\n"
+    footer = render_to_string(FOOTER_TEMPLATE, context)
+    return " ".join(subject.split())[:200], body.strip() + "\n\n" + footer.strip() + "\n"
 
 
 def email_queue(
@@ -77,13 +82,20 @@ def email_queue(
 
     `template` names a plain-text template (`<template>.txt`, rendered without HTML escaping)
     whose first line is the subject; the HTML part is the same words, escaped, in the GOV.UK
-    email layout. Context gets `sign_in_url`.
+    email layout. Context gets `sign_in_url`. The body ends with the footer naming
+    `contact_email` (the caller passes the recipient's programme team; the programme's own
+    address, a setting, when it passes none).
     """
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
     subject, body_text = _render(
-        template, {"sign_in_url": settings.SITE_URL + reverse("account_login"), **context}
+        template,
+        {
+            "sign_in_url": settings.SITE_URL + reverse("account_login"),
+            **context,
+            "contact_email": context.get("contact_email") or settings.CMPP_PROGRAMME_CONTACT_EMAIL,
+        },
     )
     return email_store(
         key=key,

@@ -10,19 +10,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff
-from cmpp.core.forms import posted
+from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.history import history_entries
 from cohorts.models import Cohort
-from cohorts.selectors import cohort_get, cohort_sessions, level_steps
+from cohorts.selectors import cohort_get, cohort_sessions, level_steps, session_register_open
 from councils.selectors import councils_visible_to
 from learners import services
-from learners.forms import CouncilEnrolForm, EnrolForm, StepsForm
-from learners.models import SessionAttendance
+from learners.forms import AttendanceForm, CouncilEnrolForm, EnrolForm, StepsForm
 from learners.selectors import (
     cohort_enrolment_candidates,
     cohort_learners,
     cohort_places,
     cohort_roster,
+    session_marks,
 )
 
 CANDIDATES_SHOWN = 200
@@ -32,6 +32,7 @@ CANDIDATES_SHOWN = 200
 @login_required
 def cohort_detail(request, pk):
     cohort = cohort_get(user=request.user, pk=pk)
+    sessions = list(cohort_sessions(cohort=cohort))
     return render(
         request,
         "cohorts/cohort_detail.html",
@@ -39,7 +40,9 @@ def cohort_detail(request, pk):
             "cohort": cohort,
             "roster": cohort_roster(user=request.user, cohort=cohort),
             "places": cohort_places(cohort=cohort),
-            "sessions": cohort_sessions(cohort=cohort),
+            # Cancelled sessions are listed apart, and never offered for a register.
+            "sessions": [s for s in sessions if not s.is_cancelled],
+            "cancelled_sessions": [s for s in sessions if s.is_cancelled],
             "can_manage": user_is_programme_staff(request.user),
             "history": history_entries(cohort.history.all()),
         },
@@ -141,41 +144,40 @@ def cohort_attendance(request, pk, session_pk):
     session = get_object_or_404(
         cohort.sessions.select_related("step"), pk=session_pk, is_cancelled=False
     )
-    learners = list(cohort_learners(cohort=cohort))
-    marks = dict(session.attendance.values_list("learner_id", "status"))
-    errors = {}
-    if request.method == "POST":
-        chosen = {}
-        for learner in learners:
-            value = request.POST.get(f"mark-{learner.pk}", "")
-            if value in SessionAttendance.Status.values:
-                chosen[learner] = value
-            elif value:
-                errors[learner.pk] = f"Choose present, absent or apologies for {learner.full_name}"
-        if not chosen and not errors:
-            errors["none"] = "Mark at least one learner present, absent or sending apologies"
-        if not errors:
+    if not session_register_open(session):
+        # Not started yet: say when the register opens instead of showing it.
+        return render(
+            request,
+            "cohorts/attendance.html",
+            {
+                "cohort": cohort,
+                "session": session,
+                "not_open": services.register_opens_message(session),
+            },
+        )
+    form = AttendanceForm(
+        posted(request),
+        learners=cohort_learners(cohort=cohort),
+        marks=session_marks(session=session),
+    )
+    if request.method == "POST" and not form.marked_all and form.is_valid():
+        try:
             present = services.attendance_record(
-                session=session, marks=chosen, acting_user=request.user
+                session=session, marks=form.marks(), acting_user=request.user
             )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
             step = f" They have completed {session.step.name}." if session.step and present else ""
             messages.success(
                 request,
                 f"Attendance saved for {session.title}: {present} present.{step}",
             )
             return redirect("cohorts:detail", pk=cohort.pk)
-        marks.update({learner.pk: value for learner, value in chosen.items()})
-    rows = [{"learner": learner, "mark": marks.get(learner.pk, "")} for learner in learners]
     return render(
         request,
         "cohorts/attendance.html",
-        {
-            "cohort": cohort,
-            "session": session,
-            "rows": rows,
-            "errors": errors,
-            "statuses": SessionAttendance.Status.choices,
-        },
+        {"cohort": cohort, "session": session, "form": form},
     )
 
 
@@ -192,12 +194,14 @@ def cohort_steps(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         learners = sorted(data["learners"], key=lambda x: (x.last_name, x.first_name))
-        newly = services.steps_complete(
-            learners=learners, step=data["step"], on=data["on"], acting_user=request.user
-        )
-        return render(
-            request,
-            "cohorts/cohort_steps_done.html",
-            {"cohort": cohort, "step": data["step"], "learners": learners, "newly": newly},
-        )
+        try:
+            done = services.steps_complete(
+                learners=learners, step=data["step"], on=data["on"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(
+                request, "cohorts/cohort_steps_done.html", {"cohort": cohort, "done": done}
+            )
     return render(request, "cohorts/cohort_steps.html", {"cohort": cohort, "form": form})

@@ -19,6 +19,7 @@ def navigation(request):
         items.append(("Councils", reverse("councils:list")))
     if user_may_list_cohorts(user):
         items.append(("Cohorts", reverse("cohorts:list")))
+        items.append(("Levels", reverse("levels:list")))
     if user_may_list_learners(user):
         items.append(("Learners", reverse("learners:list")))
     if user_is_programme_staff(user):

@@ -7,5 +7,6 @@ from cmpp.portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("emails/", views.email_log_view, name="email_log"),
+    path("emails/<int:pk>/", views.email_detail_view, name="email_detail"),
     path("emails/<int:pk>/resend/", views.email_resend_view, name="email_resend"),
 ]

@@ -15,7 +15,7 @@ from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cmpp.notifications.models import OutboundEmail
-from cmpp.notifications.selectors import email_counts, email_log
+from cmpp.notifications.selectors import email_counts, email_get, email_log
 from cmpp.notifications.services import email_resend
 from cmpp.portal.selectors import roles_of
 from cmpp.reports.selectors import (
@@ -33,6 +33,7 @@ from councils.selectors import (
 from learners.selectors import (
     council_cohorts,
     learner_list,
+    learner_with_email,
     nominations_visible_to,
 )
 
@@ -116,6 +117,19 @@ def email_log_view(request):
             "purposes": OutboundEmail.Purpose.choices,
             "counts": email_counts(),
         },
+    )
+
+
+@require_GET
+@programme_staff_required
+def email_detail_view(request, pk):
+    """One email as staff see it: its words (unless it holds a sign-in link) and what became of
+    it; the recipient links to their learner page when the address is a learner's."""
+    email = email_get(pk=pk)
+    return render(
+        request,
+        "portal/email_detail.html",
+        {"email": email, "learner": learner_with_email(email.to_email)},
     )
 
 

@@ -32,15 +32,24 @@ from learners.services.nominations import (
     nomination_approve,
     nomination_create,
     nomination_decline,
+    nominations_digest_queue,
 )
 from learners.services.progress import (
+    StepsRecorded,
     accreditation_record,
+    already_completed_message,
     assessment_book,
+    assessment_correct_result,
     assessment_record_result,
     attendance_record,
+    register_opens_message,
     steps_complete,
 )
-from learners.services.reminders import REMINDER_DAYS_BEFORE, reminders_queue
+from learners.services.reminders import (
+    REMINDER_DAYS_BEFORE,
+    at_risk_digest_queue,
+    reminders_queue,
+)
 
 __all__ = [
     "CPD_EDITABLE_FIELDS",
@@ -48,8 +57,12 @@ __all__ = [
     "LEARNER_EDITABLE_FIELDS",
     "REMINDER_DAYS_BEFORE",
     "BulkEnrolment",
+    "StepsRecorded",
     "accreditation_record",
+    "at_risk_digest_queue",
+    "already_completed_message",
     "assessment_book",
+    "assessment_correct_result",
     "assessment_record_result",
     "attendance_record",
     "cohort_close",
@@ -71,6 +84,8 @@ __all__ = [
     "nomination_approve",
     "nomination_create",
     "nomination_decline",
+    "nominations_digest_queue",
+    "register_opens_message",
     "reminders_queue",
     "steps_complete",
 ]

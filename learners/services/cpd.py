@@ -12,7 +12,7 @@ from learners.models import (
     CpdEntry,
     Learner,
 )
-from learners.selectors import cpd_year
+from learners.selectors import cpd_year, learner_joined_on
 
 CPD_EDITABLE_FIELDS = ("done_on", "hours", "activity", "reflection")
 
@@ -21,6 +21,14 @@ def _cpd_save(entry: CpdEntry, acting_user, fields: dict) -> CpdEntry:
     record_apply(entry, editable=CPD_EDITABLE_FIELDS, changes=fields)
     if entry.done_on and entry.done_on > timezone.localdate():
         raise ValidationError({"done_on": "The date of the activity must be today or in the past"})
+    joined = learner_joined_on(entry.learner)
+    if entry.done_on and entry.done_on < joined:
+        raise ValidationError(
+            {
+                "done_on": "The date of the activity must be on or after the day you joined "
+                f"the programme, {joined:%-d %B %Y}"
+            }
+        )
     return record_save(entry, acting_user=acting_user)
 
 

@@ -15,11 +15,12 @@ from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 from cohorts.models import Cohort
 from cohorts.services import cohort_mark_completed
+from councils.selectors import council_contact_email
 from learners.models import (
     Enrolment,
     Learner,
 )
-from learners.selectors import cohort_places
+from learners.selectors import cohort_places, waiting_list, waiting_position_of
 
 
 def _queue_enrolment_email(enrolment: Enrolment) -> None:
@@ -35,6 +36,42 @@ def _queue_enrolment_email(enrolment: Enrolment) -> None:
             "cohort": cohort,
             "level_name": cohort.level.name,
             "first_session": first_session,
+            "contact_email": council_contact_email(enrolment.learner.council),
+        },
+    )
+
+
+def _queue_waiting_email(enrolment: Enrolment) -> None:
+    """Tell a learner they are on the cohort's waiting list, and their number in it."""
+    cohort = enrolment.cohort
+    email_queue(
+        key=f"waiting_list:{enrolment.learner_id}:{enrolment.pk}",
+        purpose=OutboundEmail.Purpose.WAITING_LIST,
+        to_email=enrolment.learner.email,
+        template="notifications/email/waiting_list",
+        context={
+            "first_name": enrolment.learner.first_name,
+            "cohort": cohort,
+            "level_name": cohort.level.name,
+            "position": waiting_position_of(enrolment),
+            "contact_email": council_contact_email(enrolment.learner.council),
+        },
+    )
+
+
+def _queue_withdrawal_email(enrolment: Enrolment, *, was_waiting: bool, reason: str) -> None:
+    """Tell a learner they no longer have their place (or waiting-list place) in the cohort."""
+    email_queue(
+        key=f"withdrawal:{enrolment.learner_id}:{enrolment.pk}",
+        purpose=OutboundEmail.Purpose.WITHDRAWAL,
+        to_email=enrolment.learner.email,
+        template="notifications/email/withdrawal",
+        context={
+            "first_name": enrolment.learner.first_name,
+            "cohort": enrolment.cohort,
+            "was_waiting": was_waiting,
+            "reason": reason.strip(),
+            "contact_email": council_contact_email(enrolment.learner.council),
         },
     )
 
@@ -46,7 +83,7 @@ def enrolment_create(
     """Give the learner a place in the cohort, or a place on its waiting list once it is full.
 
     A learner with a place is emailed the cohort's dates and first session; a learner on the
-    waiting list is emailed when a place becomes theirs.
+    waiting list is emailed their number in it, and again when a place becomes theirs.
     """
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     has_place = cohort_places(cohort=cohort).free > 0
@@ -62,6 +99,8 @@ def enrolment_create(
     )
     if enrolment.status == Enrolment.Status.ENROLLED:
         _queue_enrolment_email(enrolment)
+    else:
+        _queue_waiting_email(enrolment)
     return enrolment
 
 
@@ -71,10 +110,9 @@ def _promote_next(cohort: Cohort, acting_user: User | None) -> Enrolment | None:
     if cohort_places(cohort=cohort).free == 0:
         return None
     waiting = (
-        cohort.enrolments.select_for_update()
-        .filter(status=Enrolment.Status.WAITING)
+        waiting_list(cohort=cohort)
+        .select_for_update()
         .select_related("learner", "cohort", "cohort__level")
-        .order_by("enrolled_on", "pk")
         .first()
     )
     if waiting is None:
@@ -134,12 +172,20 @@ def _end(enrolment: Enrolment, status: str, reason: str, acting_user: User | Non
 
 @transaction.atomic
 def enrolment_withdraw(
-    *, enrolment: Enrolment, reason: str, acting_user: User | None
+    *, enrolment: Enrolment, reason: str, acting_user: User | None, notify: bool = True
 ) -> Enrolment | None:
-    """Take the learner out of the cohort. Returns the enrolment of whoever got the place."""
+    """Take the learner out of the cohort, and email them why. Returns the enrolment of whoever
+    got the place.
+
+    `notify=False` when the learner is leaving the whole programme (`learner_set_status`): that
+    is their own decision, and an email per cohort saying they are still on the programme would
+    be wrong."""
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the learner is withdrawing"})
-    if _end(enrolment, Enrolment.Status.WITHDRAWN, reason, acting_user):
+    held_place = _end(enrolment, Enrolment.Status.WITHDRAWN, reason, acting_user)
+    if notify:
+        _queue_withdrawal_email(enrolment, was_waiting=not held_place, reason=reason)
+    if held_place:
         return _promote_next(enrolment.cohort, acting_user)
     return None
 
@@ -167,14 +213,20 @@ def enrolment_move(
 
 @transaction.atomic
 def cohort_close(*, cohort: Cohort, acting_user: User | None) -> Cohort:
-    """Close a running cohort: its learners complete it; anyone still waiting is withdrawn."""
+    """Close a running cohort: its learners complete it; anyone still waiting is withdrawn and
+    emailed why (those who completed hear nothing from the closing itself)."""
     cohort = cohort_mark_completed(cohort=cohort, acting_user=acting_user)
     today = timezone.localdate()
-    for enrolment in cohort.enrolments.filter(status__in=Enrolment.OPEN_STATUSES):
+    enrolments = cohort.enrolments.filter(status__in=Enrolment.OPEN_STATUSES).select_related(
+        "learner__council", "cohort"
+    )
+    for enrolment in enrolments:
         waiting = enrolment.status == Enrolment.Status.WAITING
         enrolment.status = Enrolment.Status.WITHDRAWN if waiting else Enrolment.Status.COMPLETED
         enrolment.ended_on = today
         if waiting:
             enrolment.reason = "The cohort closed before a place came free"
         record_save(enrolment, acting_user=acting_user)
+        if waiting:
+            _queue_withdrawal_email(enrolment, was_waiting=True, reason=enrolment.reason)
     return cohort

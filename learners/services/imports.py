@@ -1,5 +1,7 @@
 """Importing a checked CSV of learners: all rows or none."""
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -12,6 +14,7 @@ from learners.imports import (
     RowProblem,
     learners_import_preview,
 )
+from learners.models import Learner
 from learners.services.enrolments import enrolment_create
 from learners.services.learners import learner_create, learner_update
 
@@ -31,20 +34,33 @@ def learners_import(*, preview: ImportPreview, acting_user: User | None) -> Impo
     """
     if not preview.is_valid:
         raise LearnerImportRefused.of(preview)
+    added, updated = [], []
     try:
         with transaction.atomic():
             checked = learners_import_preview(preview.data)
             if not checked.is_valid:
                 raise LearnerImportRefused.of(checked)
             for row in checked.to_add + checked.to_update:
-                _import_row(row, acting_user)
+                learner = _import_row(row, acting_user)
+                if row.learner is None:
+                    added.append(learner)
+                elif row.updates:
+                    updated.append(learner)
     except IntegrityError as exc:
         # A learner or account with the same email was saved by someone else meanwhile.
         raise LearnerImportRefused(IMPORT_RACE) from exc
-    return checked.counts
+    return replace(
+        checked.counts,
+        added_learners=tuple(sorted(added, key=_by_name)),
+        updated_learners=tuple(sorted(updated, key=_by_name)),
+    )
 
 
-def _import_row(row: LearnerRow, acting_user: User | None) -> None:
+def _by_name(learner: Learner) -> tuple[str, str]:
+    return (learner.last_name, learner.first_name)
+
+
+def _import_row(row: LearnerRow, acting_user: User | None) -> Learner:
     try:
         learner = row.learner
         if learner is None:
@@ -66,3 +82,4 @@ def _import_row(row: LearnerRow, acting_user: User | None) -> None:
             f"Nothing was imported because line {row.line} could not be saved",
             [RowProblem(row.line, message) for message in exc.messages],
         ) from exc
+    return learner

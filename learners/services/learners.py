@@ -8,6 +8,7 @@ from cmpp.accounts.services import invitation_send, user_get_or_create, user_nee
 from cmpp.core.records import record_apply, record_save
 from cohorts.models import AccreditationLevel
 from councils.models import Council
+from councils.selectors import council_contact_email
 from learners.models import (
     Enrolment,
     Learner,
@@ -89,6 +90,7 @@ def learner_invite(*, learner: Learner, acting_user: User | None) -> Invitation 
         "first_name": learner.first_name,
         "council_name": learner.council.name,
         "level_name": learner.target_level.name,
+        "contact_email": council_contact_email(learner.council),
     }
     invitation = invitation_send(
         user=account,
@@ -150,7 +152,9 @@ def learner_set_status(
         if not reason.strip():
             raise ValidationError({"reason": "Enter why the learner is withdrawing"})
         for enrolment in learner.enrolments.filter(status__in=Enrolment.OPEN_STATUSES):
-            enrolment_withdraw(enrolment=enrolment, reason=reason, acting_user=acting_user)
+            enrolment_withdraw(
+                enrolment=enrolment, reason=reason, acting_user=acting_user, notify=False
+            )
     learner.status = status
     return record_save(learner, acting_user=acting_user, reason=reason)
 

@@ -1,16 +1,20 @@
 """Nominations: an SRO puts an officer forward; programme staff approve or decline."""
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cmpp.accounts.models import User
+from cmpp.accounts.models import StaffMembership, User
 from cmpp.core.records import record_save
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.services import email_queue
 from cohorts.models import AccreditationLevel
 from councils.models import Council
+from councils.selectors import council_managing_body
 from learners.models import (
     Learner,
     Nomination,
@@ -53,6 +57,60 @@ def nomination_create(
         ),
         acting_user=acting_user,
     )
+
+
+def nominations_digest_queue(*, today: date | None = None) -> int:
+    """Email each programme-staff member of a managing body one list of the day's nominations
+    still waiting for approval from the councils it manages (once a day, by the beat at 17:00).
+    Returns how many emails are queued; a member already sent that day's list is not sent it
+    again."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    pending = (
+        Nomination.objects.filter(
+            status=Nomination.Status.PENDING,
+            created_at__gte=start,
+            created_at__lt=start + timedelta(days=1),
+        )
+        .select_related("council", "target_level")
+        .order_by("council__name", "last_name", "first_name")
+    )
+    by_body = defaultdict(list)
+    bodies = {}
+    for nomination in pending:
+        body = council_managing_body(nomination.council)
+        if body is not None:
+            bodies[body.pk] = body
+            by_body[body.pk].append(nomination)
+    # A member of two managing bodies gets one email listing both.
+    by_member = defaultdict(list)
+    members = {}
+    contacts = {}
+    for membership in StaffMembership.objects.filter(
+        organisation__in=list(by_body), role=StaffMembership.Role.PROGRAMME_STAFF
+    ).select_related("user"):
+        if not membership.user.is_active:
+            continue
+        members[membership.user_id] = membership.user
+        by_member[membership.user_id].extend(by_body[membership.organisation_id])
+        contacts.setdefault(membership.user_id, bodies[membership.organisation_id].contact_email)
+    for user_id, nominations in by_member.items():
+        user = members[user_id]
+        with transaction.atomic():
+            email_queue(
+                key=f"nominations_digest:{user_id}:{today.isoformat()}",
+                purpose=OutboundEmail.Purpose.NOMINATIONS_DIGEST,
+                to_email=user.email,
+                template="notifications/email/nominations_digest",
+                context={
+                    "first_name": user.first_name or "colleague",
+                    "day": today,
+                    "nominations": nominations,
+                    "site_url": settings.SITE_URL,
+                    "contact_email": contacts[user_id],
+                },
+            )
+    return len(by_member)
 
 
 def _decide(nomination: Nomination, status: str, acting_user: User) -> Nomination:

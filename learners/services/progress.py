@@ -1,6 +1,7 @@
 """Progress towards a level: steps, the attendance register, assessments and accreditations."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -9,9 +10,12 @@ from django.utils import timezone
 
 from cmpp.accounts.models import User
 from cmpp.core.records import record_save
+from cmpp.core.templatetags.cmpp_tags import govuk_time
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
 from cohorts.models import AccreditationLevel, CohortSession, LevelStep
+from cohorts.selectors import session_register_open
+from councils.selectors import council_contact_email
 from learners.models import (
     Accreditation,
     AssessmentAttempt,
@@ -20,35 +24,61 @@ from learners.models import (
     SessionAttendance,
     StepProgress,
 )
+from learners.selectors import steps_missing_before_assessment
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def _check_not_future(on: date, *, field: str, noun: str) -> None:
+    """The one rule for progress dates: never in the future, whichever path sets them."""
+    if on > timezone.localdate():
+        raise ValidationError({field: f"{noun} must be today or in the past"})
+
+
+@dataclass
+class StepsRecorded:
+    """What recording a step did: who newly completed it, and who already had, with the date."""
+
+    step: LevelStep
+    recorded: list[Learner] = field(default_factory=list)
+    already: list[tuple[Learner, date]] = field(default_factory=list)
 
 
 def _complete_steps(
     *, learners: Iterable[Learner], step: LevelStep, on: date, source: str, acting_user
-) -> int:
-    """Mark the step completed for each learner (keeping an earlier completion date). Returns
-    how many learners newly completed it."""
+) -> StepsRecorded:
+    """Mark the step completed for each learner. A learner who already completed it keeps their
+    record as it is, and is listed in `already`."""
+    _check_not_future(on, field="on", noun="The date the step was completed")
     learners = list(learners)
     existing = {
         p.learner_id: p
         for p in StepProgress.objects.select_for_update().filter(step=step, learner__in=learners)
     }
-    newly = 0
+    done = StepsRecorded(step=step)
     for learner in learners:
         progress = existing.get(learner.pk) or StepProgress(learner=learner, step=step)
-        if progress.status == StepProgress.Status.COMPLETED and progress.completed_on <= on:
+        if progress.status == StepProgress.Status.COMPLETED:
+            done.already.append((learner, progress.completed_on))
             continue
-        newly += progress.status != StepProgress.Status.COMPLETED
         progress.status = StepProgress.Status.COMPLETED
         progress.completed_on = on
         progress.source = source
         progress.recorded_by = acting_user
         record_save(progress, acting_user=acting_user)
+        done.recorded.append(learner)
         if learner.last_progress_on is None or learner.last_progress_on < on:
             learner.last_progress_on = on
             record_save(
                 learner, acting_user=acting_user, update_fields=["last_progress_on", "updated_at"]
             )
-    return newly
+    return done
+
+
+def already_completed_message(learner: Learner, step: LevelStep, on: date) -> str:
+    return f"{learner.full_name} has already completed {step.name} (on {_long_date(on)})"
 
 
 @transaction.atomic
@@ -59,14 +89,28 @@ def steps_complete(
     on: date,
     acting_user: User | None,
     source: str = ResultSource.PORTAL,
-) -> int:
-    """Record that learners completed a step on a date (one learner, or many from a roster)."""
-    if on > timezone.localdate():
-        raise ValidationError(
-            {"on": "The date the step was completed must be today or in the past"}
-        )
-    return _complete_steps(
+) -> StepsRecorded:
+    """Record that learners completed a step on a date (one learner, or many from a roster).
+    Those who already completed it are left as they are; if nobody is left to record, nothing
+    is recorded and the refusal says so."""
+    done = _complete_steps(
         learners=learners, step=step, on=on, source=source, acting_user=acting_user
+    )
+    if not done.recorded and done.already:
+        if len(done.already) == 1:
+            learner, completed_on = done.already[0]
+            message = already_completed_message(learner, step, completed_on)
+        else:
+            message = f"Everyone you selected has already completed {step.name}"
+        raise ValidationError({"step": message})
+    return done
+
+
+def register_opens_message(session: CohortSession) -> str:
+    starts = timezone.localtime(session.starts_at)
+    return (
+        f"The register for {session.title} opens when the session starts, at "
+        f"{govuk_time(starts)} on {starts:%A %-d %B %Y}"
     )
 
 
@@ -78,6 +122,8 @@ def attendance_record(
     step on the session's date. Returns how many were marked present."""
     if session.is_cancelled:
         raise ValidationError("This session was cancelled, so it has no register")
+    if not session_register_open(session):
+        raise ValidationError(register_opens_message(session))
     existing = {a.learner_id: a for a in session.attendance.select_for_update()}
     present = []
     for learner, status in marks.items():
@@ -114,6 +160,57 @@ def assessment_book(
     )
 
 
+def _check_result(
+    *, attempt: AssessmentAttempt, result: str, result_on: date, override_reason: str
+) -> None:
+    """The rules for an assessment result, whether first recorded or corrected."""
+    if result not in (AssessmentAttempt.Result.PASS, AssessmentAttempt.Result.FAIL):
+        raise ValidationError({"result": "Choose pass or fail"})
+    _check_not_future(result_on, field="result_on", noun="The date of the result")
+    if result_on < attempt.booked_for:
+        raise ValidationError(
+            {
+                "result_on": "The date of the result must be the same as or after the "
+                f"assessment date, {_long_date(attempt.booked_for)}"
+            }
+        )
+    if result != AssessmentAttempt.Result.PASS or override_reason.strip():
+        return
+    missing = steps_missing_before_assessment(
+        learner=attempt.learner, level_id=attempt.level_id, on=result_on
+    )
+    if missing:
+        names = ", ".join(step.name for step in missing)
+        raise ValidationError(
+            {
+                "result": f"{attempt.learner.full_name} had not completed every step needed "
+                f"before the assessment by {_long_date(result_on)}. Still to do: {names}"
+            }
+        )
+
+
+def _pass_effects(*, attempt: AssessmentAttempt, source: str, acting_user) -> Accreditation:
+    """What a pass causes: the assessment step done and the accreditation (with its email)."""
+    assessment_steps = LevelStep.objects.filter(
+        level=attempt.level, kind=LevelStep.Kind.ASSESSMENT, is_active=True
+    )
+    for step in assessment_steps:
+        _complete_steps(
+            learners=[attempt.learner],
+            step=step,
+            on=attempt.result_on,
+            source=source,
+            acting_user=acting_user,
+        )
+    return accreditation_record(
+        learner=attempt.learner,
+        level=attempt.level,
+        achieved_on=attempt.result_on,
+        source=source,
+        acting_user=acting_user,
+    )
+
+
 @transaction.atomic
 def assessment_record_result(
     *,
@@ -122,39 +219,114 @@ def assessment_record_result(
     result_on: date,
     acting_user: User | None,
     source: str = ResultSource.COLLEGE,
+    override_reason: str = "",
 ) -> Accreditation | None:
-    """Record the College's result. A pass completes the assessment step and creates the
-    accreditation (renewal date from the level's rule; the learner is congratulated). A fail
-    leaves the learner free to book a resit."""
+    """Record the College's result. A pass needs every step required before the assessment done
+    by the result's date, unless staff give `override_reason` (kept in the history). A pass
+    completes the assessment step and creates the accreditation (renewal date from the level's
+    rule; the learner is congratulated). A fail leaves the learner free to book a resit."""
     attempt = AssessmentAttempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.result != AssessmentAttempt.Result.PENDING:
         raise ValidationError("This assessment already has a result")
-    if result not in (AssessmentAttempt.Result.PASS, AssessmentAttempt.Result.FAIL):
-        raise ValidationError({"result": "Choose pass or fail"})
-    if result_on > timezone.localdate():
-        raise ValidationError({"result_on": "The date of the result must be today or in the past"})
+    _check_result(
+        attempt=attempt, result=result, result_on=result_on, override_reason=override_reason
+    )
     attempt.result = result
     attempt.result_on = result_on
     attempt.source = source
     attempt.recorded_by = acting_user
-    record_save(attempt, acting_user=acting_user)
+    reason = ""
+    if result == AssessmentAttempt.Result.PASS and override_reason.strip():
+        reason = f"Pass without every step done: {override_reason.strip()}"
+    record_save(attempt, acting_user=acting_user, reason=reason)
     if result != AssessmentAttempt.Result.PASS:
         return None
-    learner = attempt.learner
-    assessment_steps = LevelStep.objects.filter(
-        level=attempt.level, kind=LevelStep.Kind.ASSESSMENT, is_active=True
+    return _pass_effects(attempt=attempt, source=source, acting_user=acting_user)
+
+
+@transaction.atomic
+def assessment_correct_result(
+    *,
+    attempt: AssessmentAttempt,
+    result: str,
+    result_on: date,
+    reason: str,
+    acting_user: User | None,
+    override_steps: bool = False,
+) -> Accreditation | None:
+    """Correct a recorded result (pass to fail, fail to pass, or its date), with the reason in
+    the history. The accreditation follows: a pass corrected to fail removes the accreditation
+    that pass created (and the learner is no longer accredited); a fail corrected to pass
+    creates it. Returns the accreditation the result now gives, if any."""
+    attempt = (
+        AssessmentAttempt.objects.select_for_update()
+        .select_related("learner", "level")
+        .get(pk=attempt.pk)
     )
-    for step in assessment_steps:
-        _complete_steps(
-            learners=[learner], step=step, on=result_on, source=source, acting_user=acting_user
-        )
-    return accreditation_record(
-        learner=learner,
-        level=attempt.level,
-        achieved_on=result_on,
-        source=source,
-        acting_user=acting_user,
+    if attempt.result == AssessmentAttempt.Result.PENDING:
+        raise ValidationError("This assessment has no result to correct yet")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the result is being corrected"})
+    if result == attempt.result and result_on == attempt.result_on:
+        raise ValidationError({"result": "Change the result or its date to correct it"})
+    _check_result(
+        attempt=attempt,
+        result=result,
+        result_on=result_on,
+        override_reason=reason if override_steps else "",
     )
+    learner, level = attempt.learner, attempt.level
+    was_pass, passed_on = attempt.result == AssessmentAttempt.Result.PASS, attempt.result_on
+    attempt.result = result
+    attempt.result_on = result_on
+    attempt.recorded_by = acting_user
+    record_save(attempt, acting_user=acting_user, reason=f"Result corrected: {reason.strip()}")
+    accreditation = None
+    if was_pass:
+        accreditation = learner.accreditations.filter(level=level, achieved_on=passed_on).first()
+    if result == AssessmentAttempt.Result.PASS and accreditation is not None:
+        # Only the date changed: move the accreditation with it. The learner was already
+        # congratulated, so no second email.
+        accreditation.achieved_on = result_on
+        accreditation.renewal_due = level.renewal_due(result_on)
+        record_save(accreditation, acting_user=acting_user, reason="Assessment result corrected")
+        StepProgress.objects.filter(
+            learner=learner,
+            step__level=level,
+            step__kind=LevelStep.Kind.ASSESSMENT,
+            completed_on=passed_on,
+        ).update(completed_on=result_on)
+        return accreditation
+    if accreditation is not None:
+        # A pass corrected to fail: the accreditation it created goes, and so does the
+        # assessment step it completed.
+        accreditation._history_user = acting_user
+        accreditation.delete()
+        for progress in StepProgress.objects.filter(
+            learner=learner,
+            step__level=level,
+            step__kind=LevelStep.Kind.ASSESSMENT,
+            completed_on=passed_on,
+        ):
+            progress._history_user = acting_user
+            progress.delete()
+        if (
+            learner.status == Learner.Status.ACCREDITED
+            and not learner.accreditations.filter(level=learner.target_level_id).exists()
+        ):
+            # Back to the status they had before the pass made them accredited.
+            learner.status = (
+                learner.history.exclude(status=Learner.Status.ACCREDITED)
+                .order_by("-history_date", "-history_id")
+                .values_list("status", flat=True)
+                .first()
+            ) or Learner.Status.ACTIVE
+            record_save(
+                learner, acting_user=acting_user, reason="Assessment result corrected to fail"
+            )
+    if result == AssessmentAttempt.Result.PASS:
+        return _pass_effects(attempt=attempt, source=attempt.source, acting_user=acting_user)
+    return None
 
 
 @transaction.atomic
@@ -190,6 +362,7 @@ def accreditation_record(
             "level": level,
             "achieved_on": achieved_on,
             "renewal_due": accreditation.renewal_due,
+            "contact_email": council_contact_email(learner.council),
         },
     )
     return accreditation

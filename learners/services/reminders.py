@@ -1,20 +1,24 @@
-"""The daily reminders: Foundation renewal, and CPD hours before a CPD year ends."""
+"""The reminders: Foundation renewal and CPD hours before a CPD year ends (daily), and each
+SRO's digest of their council's learners at risk (weekly)."""
 
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
+from councils.models import CouncilRole
+from councils.selectors import council_contact_email
 from learners.models import (
     Accreditation,
     CpdEntry,
     Learner,
 )
-from learners.selectors import cpd_year
+from learners.selectors import at_risk_q, cpd_year
 
 REMINDER_DAYS_BEFORE = 60
 
@@ -23,7 +27,7 @@ def _current_accreditations():
     """Each learner's latest accreditation at each level, for learners still on the programme."""
     rows = (
         Accreditation.objects.exclude(learner__status=Learner.Status.WITHDRAWN)
-        .select_related("learner", "level")
+        .select_related("learner__council", "level")
         .order_by("learner_id", "level_id", "-achieved_on")
     )
     seen = set()
@@ -55,6 +59,13 @@ def reminders_queue(*, today: date | None = None) -> int:
             if year[1] <= horizon:
                 cpd_checks.append((accreditation, year))
 
+    contacts = {}
+
+    def contact(learner):
+        if learner.council_id not in contacts:
+            contacts[learner.council_id] = council_contact_email(learner.council)
+        return contacts[learner.council_id]
+
     queued = 0
     for accreditation, due in renewals:
         learner, level = accreditation.learner, accreditation.level
@@ -64,7 +75,12 @@ def reminders_queue(*, today: date | None = None) -> int:
                 purpose=OutboundEmail.Purpose.RENEWAL_REMINDER,
                 to_email=learner.email,
                 template="notifications/email/renewal_reminder",
-                context={"first_name": learner.first_name, "level": level, "due": due},
+                context={
+                    "first_name": learner.first_name,
+                    "level": level,
+                    "due": due,
+                    "contact_email": contact(learner),
+                },
             )
         queued += 1
 
@@ -96,6 +112,61 @@ def reminders_queue(*, today: date | None = None) -> int:
                     "year_end": year_end,
                     "hours": hours,
                     "hours_needed": level.cpd_hours_per_year,
+                    "contact_email": contact(learner),
+                },
+            )
+        queued += 1
+    return queued
+
+
+# The weekly at-risk digest: each SRO and deputy SRO hears which of their council's learners
+# have stalled, without having to look.
+
+
+def at_risk_digest_queue(*, today: date | None = None) -> int:
+    """Queue, for each SRO and deputy SRO of a council with learners at risk (the one rule,
+    `at_risk_q`), an email listing those learners. Run weekly; the key (person, council, ISO
+    week) stops a second email the same week. A council with nobody at risk sends nothing.
+    Returns how many digests were due this run, counting any already queued this week."""
+    today = today or timezone.localdate()
+    iso_year, iso_week, _ = today.isocalendar()
+    at_risk = defaultdict(list)
+    for learner in (
+        Learner.objects.filter(at_risk_q(today))
+        .select_related("council")
+        .order_by("council_id", "last_name", "first_name", "pk")
+    ):
+        at_risk[learner.council_id].append(learner)
+    if not at_risk:
+        return 0
+    roles = (
+        CouncilRole.objects.filter(council_id__in=at_risk, user__is_active=True)
+        .select_related("council", "user")
+        .order_by("council__name", "user_id", "role")
+    )
+    queued = 0
+    sent_to = set()
+    for role in roles:
+        user, council = role.user, role.council
+        # Someone who is both SRO and deputy of one council gets one email.
+        if (user.pk, council.pk) in sent_to:
+            continue
+        sent_to.add((user.pk, council.pk))
+        learners = at_risk[council.pk]
+        with transaction.atomic():
+            email_queue(
+                key=f"at_risk_digest:{user.pk}:{council.pk}:{iso_year}-W{iso_week:02d}",
+                purpose=OutboundEmail.Purpose.AT_RISK_DIGEST,
+                to_email=user.email,
+                template="notifications/email/at_risk_digest",
+                context={
+                    "first_name": user.first_name,
+                    "council_name": council.name,
+                    "learners": learners,
+                    "count": len(learners),
+                    "weeks": settings.CMPP_AT_RISK_WEEKS,
+                    "site_url": settings.SITE_URL,
+                    "contact_email": council_contact_email(council),
                 },
             )
         queued += 1

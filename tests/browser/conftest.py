@@ -11,6 +11,10 @@ from django.apps import apps
 REFERENCE_DATA = [
     ("cmpp.accounts.migrations.0002_organisations", "add_organisations"),
     ("cohorts.migrations.0002_levels_and_steps", "add_levels"),
+    (
+        "cohorts.migrations.0003_step_required_before_assessment",
+        "assessment_steps_are_not_required_before_themselves",
+    ),
     ("councils.migrations.0002_maturity_areas", "add_areas"),
     ("networks.migrations.0002_networks", "add_networks"),
 ]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from cohorts.selectors import cohorts_visible_to, levels_with_steps
+from cohorts.selectors import cohort_list, cohorts_visible_to, levels_with_steps
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +25,11 @@ def test_levels_arrive_with_their_steps_from_migrations(db):
     assert levels["practitioner"].active_steps[-1].kind == "assessment"
     assert levels["foundation"].renewal_months == 24
     assert levels["expert"].cpd_hours_per_year == 30
+
+
+def test_search_finds_a_cohort_by_the_words_of_its_name_or_code_in_any_order(cast):
+    named = factories.CohortFactory(code="FND-2027-A", name="O'Neill Hall spring intake")
+    factories.CohortFactory(code="FND-2027-B", name="Autumn intake")
+    assert list(cohort_list(user=cast.staff, q="spring O\u2019Neill")) == [named]
+    assert list(cohort_list(user=cast.staff, q="intake fnd-2027-a")) == [named]
+    assert list(cohort_list(user=cast.staff, q="spring autumn")) == []

@@ -1,10 +1,11 @@
 """Programme staff run cohorts in the browser: create, edit, start, sessions, enrol, register,
 steps, close. Viewers read; SROs and learners never reach these pages."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from cohorts.models import Cohort, CohortSession, LevelStep
 from learners.models import Enrolment, SessionAttendance
@@ -103,7 +104,7 @@ def test_sessions_are_added_edited_and_cancelled(client, cast):
         "step": step.pk,
         "on_day": "12",
         "on_month": "1",
-        "on_year": "2027",
+        "on_year": "2026",
         "starts_at": "9:30am",
         "ends_at": "12:30pm",
         "location": "Reading Civic Offices",
@@ -112,7 +113,7 @@ def test_sessions_are_added_edited_and_cancelled(client, cast):
     response = client.post(f"/cohorts/{cast.cohort.pk}/sessions/new/", data)
     session = CohortSession.objects.get(title="Workshop 1")
     assert response.status_code == 302
-    assert session.starts_at.isoformat() == "2027-01-12T09:30:00+00:00"
+    assert session.starts_at.isoformat() == "2026-01-12T09:30:00+00:00"
     bad = client.post(f"/cohorts/{cast.cohort.pk}/sessions/new/", {**data, "ends_at": "9am"})
     assert "The end time must be after the start time" in bad.text
     long_title = client.post(
@@ -129,9 +130,87 @@ def test_sessions_are_added_edited_and_cancelled(client, cast):
     )
     session.refresh_from_db()
     assert session.ends_at.hour == 13
+    # Cancelling asks first, and the question changes nothing.
+    confirm = client.get(f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/cancel/").text
+    assert "Are you sure you want to cancel Workshop 1 on Monday 12 January 2026?" in confirm
+    session.refresh_from_db()
+    assert not session.is_cancelled
     client.post(f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/cancel/")
     session.refresh_from_db()
     assert session.is_cancelled
+    # It is shown apart, as cancelled, and offers no register.
+    page = client.get(f"/cohorts/{cast.cohort.pk}/").text
+    cancelled = page.split("Cancelled sessions", 1)
+    assert len(cancelled) == 2 and "Workshop 1" in cancelled[1]
+    assert "Workshop 1" not in cancelled[0].split(">Sessions<", 1)[1]
+    assert f"/sessions/{session.pk}/attendance/" not in page
+    register = client.get(f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/attendance/")
+    assert register.status_code == 404
+
+
+def test_a_session_must_fall_within_its_cohorts_dates(client, cast):
+    client.force_login(cast.staff)
+    data = {
+        "title": "Late workshop",
+        "step": "",
+        "on_day": "1",
+        "on_month": "4",
+        "on_year": "2026",
+        "starts_at": "9:30am",
+        "ends_at": "12:30pm",
+        "location": "Reading Civic Offices",
+        "online_url": "",
+    }
+    refused = client.post(f"/cohorts/{cast.cohort.pk}/sessions/new/", data)
+    assert (
+        "The session must be between the cohort&#x27;s start and end dates "
+        "(1 September 2025 to 31 March 2026). Change the cohort&#x27;s dates first"
+    ) in refused.text
+    assert not CohortSession.objects.exists()
+    accepted = client.post(
+        f"/cohorts/{cast.cohort.pk}/sessions/new/", {**data, "on_day": "31", "on_month": "3"}
+    )
+    assert accepted.status_code == 302
+    session = CohortSession.objects.get()
+    # Moving it out of the cohort's dates is refused too.
+    moved = client.post(
+        f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/edit/", {**data, "on_month": "8"}
+    )
+    assert "The session must be between the cohort" in moved.text
+    session.refresh_from_db()
+    assert session.starts_at.date() == date(2026, 3, 31)
+
+
+def test_a_cohorts_dates_cannot_leave_its_sessions_outside(client, cast):
+    client.force_login(cast.staff)
+    factories.CohortSessionFactory(
+        cohort=cast.cohort,
+        title="Spring workshop",
+        starts_at=datetime(2026, 3, 10, 10, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 10, 12, tzinfo=UTC),
+    )
+    fields = cohort_data(
+        code=cast.cohort.code,
+        starts_on_day="1",
+        starts_on_month="9",
+        starts_on_year="2025",
+        ends_on_day="28",
+        ends_on_month="2",
+        ends_on_year="2026",
+    )
+    refused = client.post(f"/cohorts/{cast.cohort.pk}/edit/", fields)
+    assert (
+        "The cohort has sessions outside these dates: Spring workshop on 10 March 2026. "
+        "Change or cancel those sessions first"
+    ) in refused.text
+    cast.cohort.refresh_from_db()
+    assert cast.cohort.ends_on == date(2026, 3, 31)
+    accepted = client.post(
+        f"/cohorts/{cast.cohort.pk}/edit/", {**fields, "ends_on_day": "10", "ends_on_month": "3"}
+    )
+    assert accepted.status_code == 302
+    cast.cohort.refresh_from_db()
+    assert cast.cohort.ends_on == date(2026, 3, 10)
 
 
 def test_staff_enrol_chosen_learners_past_capacity_and_see_who_waits(
@@ -147,7 +226,9 @@ def test_staff_enrol_chosen_learners_past_capacity_and_see_who_waits(
     assert "2 learners enrolled" in response.text and "1 on the waiting list" in response.text
     statuses = dict(cohort.enrolments.values_list("learner__last_name", "status"))
     assert statuses == {"Zed0": "enrolled", "Zed1": "enrolled", "Zed2": "waiting"}
-    assert len(mail.outbox) == 2
+    # Two places, and the third is told they are number 1 on the waiting list.
+    assert len(mail.outbox) == 3
+    assert "You are number 1 on the waiting list." in mail.outbox[2].body
     roster = client.get(f"/cohorts/{cohort.pk}/").text
     assert 'Waiting list</strong> <span class="govuk-body-s">number 1</span>' in roster
 
@@ -174,7 +255,9 @@ def test_enrolling_nobody_is_explained(client, cast):
 def test_the_register_records_attendance_and_completes_the_workshop(client, cast):
     client.force_login(cast.staff)
     step = LevelStep.objects.filter(level__slug="practitioner", kind="workshop").first()
-    session = factories.CohortSessionFactory(cohort=cast.cohort, step=step)
+    session = factories.CohortSessionFactory(
+        cohort=cast.cohort, step=step, starts_at=timezone.now() - timedelta(hours=1)
+    )
     url = f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/attendance/"
     page = client.get(url).text
     assert cast.learner_a.full_name in page and "Apologies" in page
@@ -186,6 +269,25 @@ def test_the_register_records_attendance_and_completes_the_workshop(client, cast
     assert cast.learner_a.step_progress.get(step=step).source == "attendance"
     assert "1 present" in client.get(response.url).text
     assert "Mark at least one learner" in client.post(url, {}).text
+
+
+def test_the_register_of_a_session_that_has_not_started_is_not_open(client, cast):
+    client.force_login(cast.staff)
+    starts = datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
+    session = factories.CohortSessionFactory(
+        cohort=cast.cohort, title="Workshop 2", starts_at=starts
+    )
+    url = f"/cohorts/{cast.cohort.pk}/sessions/{session.pk}/attendance/"
+    page = client.get(url).text
+    message = (
+        "The register for Workshop 2 opens when the session starts, "
+        "at 9:30am on Monday 1 February 2027"
+    )
+    assert message in page
+    assert "Save attendance" not in page and cast.learner_a.full_name not in page
+    posted = client.post(url, {f"mark-{cast.learner_a.pk}": "present"})
+    assert message in posted.text
+    assert not SessionAttendance.objects.exists()
 
 
 def test_staff_record_a_step_for_several_learners_from_the_roster(client, cast):
@@ -203,6 +305,26 @@ def test_staff_record_a_step_for_several_learners_from_the_roster(client, cast):
     )
     assert "Step recorded for 2 learners" in response.text
     assert step.progress.filter(status="completed").count() == 2
+
+
+def test_the_bulk_step_page_lists_who_already_had_the_step(client, cast):
+    client.force_login(cast.staff)
+    step = LevelStep.objects.filter(level__slug="practitioner").order_by("order").first()
+    factories.StepProgressFactory(learner=cast.learner_a, step=step, completed_on=date(2026, 3, 3))
+    data = {
+        "step": step.pk,
+        "on_day": "2",
+        "on_month": "11",
+        "on_year": "2026",
+        "learners": [cast.learner_a.pk, cast.learner_b.pk],
+    }
+    response = client.post(f"/cohorts/{cast.cohort.pk}/steps/", data)
+    assert "Step recorded for 1 learner" in response.text
+    assert f"{cast.learner_a.full_name}, Council A: completed on 3 March 2026" in response.text
+    assert cast.learner_a.step_progress.get(step=step).completed_on == date(2026, 3, 3)
+    assert cast.learner_b.step_progress.get(step=step).completed_on == date(2026, 11, 2)
+    again = client.post(f"/cohorts/{cast.cohort.pk}/steps/", data)
+    assert f"Everyone you selected has already completed {step.name}" in again.text
 
 
 def test_closing_a_cohort_asks_first(client, cast):

@@ -42,3 +42,11 @@ def test_search_finds_by_name_or_code_within_what_the_user_may_see(cast):
 def test_list_shows_the_current_managing_body(cast):
     council = council_list(user=cast.staff, q="Council A").get()
     assert council.current_body_name == "MHCLG"
+
+
+def test_search_finds_a_council_by_the_words_of_its_name_in_any_order(cast):
+    cast.council_a.name = "King\u2019s Lynn and West Norfolk"
+    cast.council_a.save()
+    assert list(council_list(user=cast.staff, q="west king's lynn")) == [cast.council_a]
+    assert list(council_list(user=cast.staff, q="Lynn King\u2019s")) == [cast.council_a]
+    assert list(council_list(user=cast.staff, q="Lynn Council B")) == []

@@ -1,5 +1,7 @@
 """Programme staff change one learner's record: details, status, steps, assessments, places."""
 
+from datetime import date
+
 import pytest
 from django.core import mail
 
@@ -84,6 +86,10 @@ def test_staff_book_an_assessment_and_record_a_pass(
     attempt = cast.learner_a.assessments.get()
     page = client.get(f"/learners/{cast.learner_a.pk}/").text
     assert "Record result" in page
+    for step in LevelStep.objects.filter(
+        level__slug="practitioner", is_active=True, required_before_assessment=True
+    ).exclude(kind=LevelStep.Kind.ASSESSMENT):
+        factories.StepProgressFactory(learner=cast.learner_a, step=step)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/result/",
@@ -181,3 +187,88 @@ def test_the_sro_sees_their_learner_without_staff_buttons(client, cast):
         "Record a completed step",
     ):
         assert action not in page
+
+
+def _result(day, month="11", year="2026", **more):
+    return {
+        "result_on_day": day,
+        "result_on_month": month,
+        "result_on_year": year,
+        **more,
+    }
+
+
+def test_a_pass_without_every_step_is_refused_unless_staff_give_a_reason(client, cast):
+    client.force_login(cast.staff)
+    factories.StepProgressFactory(learner=cast.learner_a)  # 1 step done of many
+    attempt = factories.AssessmentAttemptFactory(
+        learner=cast.learner_a, booked_for=date(2026, 11, 1)
+    )
+    url = f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/result/"
+    refused = client.post(url, _result("15", result="pass"))
+    assert "had not completed every step needed before the assessment" in refused.text
+    no_reason = client.post(url, _result("15", result="pass", override="on"))
+    assert "Enter why the pass is recorded without every step done" in no_reason.text
+    early = client.post(
+        url,
+        _result("15", month="10", result="pass", override="on", override_reason="Prior learning"),
+    )
+    assert "same as or after the assessment date, 1 November 2026" in early.text
+    attempt.refresh_from_db()
+    assert attempt.result == "pending" and not cast.learner_a.accreditations.exists()
+    accepted = client.post(
+        url,
+        _result("15", result="pass", override="on", override_reason="Prior learning accepted"),
+        follow=True,
+    )
+    assert "Pass recorded" in accepted.text
+    assert "Pass without every step done: Prior learning accepted" in accepted.text
+    assert cast.learner_a.accreditations.exists()
+
+
+def test_staff_correct_a_recorded_result_and_the_accreditation_follows(client, cast):
+    client.force_login(cast.staff)
+    attempt = factories.AssessmentAttemptFactory(
+        learner=cast.learner_a, booked_for=date(2026, 11, 1)
+    )
+    client.post(
+        f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/result/",
+        _result("15", result="pass", override="on", override_reason="Prior learning"),
+    )
+    assert cast.learner_a.accreditations.exists()
+    page = client.get(f"/learners/{cast.learner_a.pk}/").text
+    assert "Correct the result" in page
+    url = f"/learners/{cast.learner_a.pk}/assessments/{attempt.pk}/correct/"
+    no_reason = client.post(url, _result("15", result="fail"))
+    assert "Enter why the result is being corrected" in no_reason.text
+    assert cast.learner_a.accreditations.exists()
+    corrected = client.post(
+        url, _result("15", result="fail", reason="The College sent a correction"), follow=True
+    )
+    assert "Result corrected to a fail" in corrected.text
+    assert "Result corrected: The College sent a correction" in corrected.text
+    assert not cast.learner_a.accreditations.exists()
+    cast.learner_a.refresh_from_db()
+    assert cast.learner_a.status == Learner.Status.ACTIVE
+    # A pending assessment has nothing to correct.
+    pending = factories.AssessmentAttemptFactory(
+        learner=cast.learner_a, level=factories.level("expert")
+    )
+    assert (
+        client.get(f"/learners/{cast.learner_a.pk}/assessments/{pending.pk}/correct/").status_code
+        == 404
+    )
+
+
+def test_recording_a_step_a_learner_already_has_says_so(client, cast):
+    client.force_login(cast.staff)
+    progress = factories.StepProgressFactory(learner=cast.learner_a, completed_on=date(2026, 3, 3))
+    response = client.post(
+        f"/learners/{cast.learner_a.pk}/steps/",
+        {"step": progress.step.pk, "on_day": "2", "on_month": "11", "on_year": "2026"},
+    )
+    assert (
+        f"{cast.learner_a.full_name} has already completed {progress.step.name} (on 3 March 2026)"
+    ) in response.text.replace("&#x27;", "'")
+    progress.refresh_from_db()
+    assert progress.completed_on == date(2026, 3, 3)

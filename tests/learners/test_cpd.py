@@ -10,6 +10,7 @@ from django.utils import timezone
 from cmpp.core.dates import add_months
 from learners import services
 from learners.models import CpdEntry
+from learners.selectors import learner_joined_on
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,58 @@ def test_the_cpd_year_runs_from_the_accreditation_anniversary(cast):
         hours=Decimal("1"),
         activity="Reading",
     ).pk
+
+
+def test_cpd_cannot_be_dated_before_the_learner_joined_the_programme(client, cast):
+    """Learner A's place in the cohort dates from 1 August 2025, before their record was made,
+    so that is the day they joined."""
+    assert learner_joined_on(cast.learner_a) == date(2025, 8, 1)
+    client.force_login(cast.learner_a_user)
+    refused = client.post(
+        "/me/cpd/new/", entry_data(done_on_day="31", done_on_month="7", done_on_year="2025")
+    )
+    assert (
+        "The date of the activity must be on or after the day you joined the programme, "
+        "1 August 2025"
+    ) in refused.text
+    assert not CpdEntry.objects.exists()
+    accepted = client.post(
+        "/me/cpd/new/", entry_data(done_on_day="1", done_on_month="8", done_on_year="2025")
+    )
+    assert accepted.status_code == 302
+    entry = CpdEntry.objects.get()
+    # Editing an entry keeps the rule.
+    client.post(
+        f"/me/cpd/{entry.pk}/edit/",
+        entry_data(done_on_day="1", done_on_month="1", done_on_year="2024"),
+    )
+    entry.refresh_from_db()
+    assert entry.done_on == date(2025, 8, 1)
+
+
+def test_cpd_in_the_future_is_refused_by_the_service(cast):
+    with pytest.raises(ValidationError, match="today or in the past"):
+        services.cpd_entry_create(
+            learner=cast.learner_a,
+            acting_user=cast.learner_a_user,
+            done_on=timezone.localdate() + timedelta(days=1),
+            hours=Decimal("1"),
+            activity="Webinar",
+            reflection="",
+        )
+    assert not CpdEntry.objects.exists()
+
+
+def test_a_learner_without_an_enrolment_joined_when_their_record_was_made(cast):
+    newcomer = factories.LearnerFactory(council=cast.council_a)
+    assert learner_joined_on(newcomer) == timezone.localdate(newcomer.created_at)
+    with pytest.raises(ValidationError, match="on or after the day you joined"):
+        services.cpd_entry_create(
+            learner=newcomer,
+            acting_user=None,
+            done_on=timezone.localdate(newcomer.created_at) - timedelta(days=1),
+            hours=Decimal("1"),
+            activity="Webinar",
+            reflection="",
+        )
+    assert not newcomer.cpd_entries.exists()

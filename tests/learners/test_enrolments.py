@@ -35,7 +35,10 @@ def test_bulk_enrolment_past_capacity_fills_places_then_the_waiting_list_in_orde
         services.enrolments_create, learners=people, cohort=cohort, acting_user=cast.staff
     )
     assert result.enrolled == people[:2] and result.waiting == people[2:]
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people[:2])
+    places = [m.to[0] for m in mail.outbox if m.subject.startswith("Your place")]
+    waiting = [m.to[0] for m in mail.outbox if "waiting list" in m.subject]
+    assert sorted(places) == sorted(p.email for p in people[:2])
+    assert sorted(waiting) == sorted(p.email for p in people[2:])
 
 
 def test_bulk_enrolment_skips_withdrawn_learners_and_those_already_at_the_level(cast, send_now):
@@ -70,7 +73,7 @@ def test_a_withdrawal_gives_the_place_to_the_longest_waiting_learner(cast, send_
     assert promoted.learner == second and promoted.status == Enrolment.Status.ENROLLED
     held.refresh_from_db()
     assert held.status == Enrolment.Status.WITHDRAWN and held.reason == "Left the council"
-    assert [m.to for m in mail.outbox] == [[second.email]]
+    assert [m.to for m in mail.outbox] == [[first.email], [second.email]]
     assert third.enrolments.get().status == Enrolment.Status.WAITING
 
 

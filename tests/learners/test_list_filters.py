@@ -99,3 +99,48 @@ def test_an_sros_export_ignores_the_cohort_filter_as_their_list_does(client, cas
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     names = {row["last_name"] for row in csv.DictReader(io.StringIO(content))}
     assert names == {cast.learner_a.last_name, "Zzstall", "Zzmove"}
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Ibrahim Ali", "ali"),
+        ("ali ibrahim", "ali"),
+        ("Natalie O'Brien", "obrien"),
+        ("Natalie O\u2019Brien", "obrien"),
+        ("o'brien natalie", "obrien"),
+    ],
+)
+def test_search_finds_a_learner_by_full_name_in_any_order(client, cast, query, found):
+    people = {
+        "ali": factories.LearnerFactory(
+            council=cast.council_a, first_name="Ibrahim", last_name="Ali"
+        ),
+        "obrien": factories.LearnerFactory(
+            council=cast.council_a, first_name="Natalie", last_name="O'Brien"
+        ),
+        "obi": factories.LearnerFactory(
+            council=cast.council_a, first_name="Ibrahim", last_name="Obi"
+        ),
+    }
+    client.force_login(cast.staff)
+    page = client.get("/learners/", {"q": query}).text
+    for key, learner in people.items():
+        assert (f"/learners/{learner.pk}/" in page) == (key == found), key
+
+
+def test_search_needs_every_word_to_match(client, cast):
+    learner = factories.LearnerFactory(
+        council=cast.council_a, first_name="Ibrahim", last_name="Ali"
+    )
+    client.force_login(cast.staff)
+    assert f"/learners/{learner.pk}/" in client.get("/learners/", {"q": "ibrahim"}).text
+    page = client.get("/learners/", {"q": "Ibrahim Zzznobody"}).text
+    assert f"/learners/{learner.pk}/" not in page
+
+
+def test_every_filter_on_the_learner_list_has_a_proper_label(client, cast):
+    client.force_login(cast.staff)
+    page = client.get("/learners/").text
+    assert "[invalid name]" not in page
+    assert 'for="id_cohort">Cohort</label>' in page

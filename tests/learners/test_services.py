@@ -76,7 +76,8 @@ def test_past_capacity_a_learner_waits_and_is_not_told_they_have_a_place(cast, s
         services.enrolment_create, learner=second, cohort=cohort, acting_user=cast.staff
     )
     assert waiting.status == Enrolment.Status.WAITING
-    assert [m.to for m in mail.outbox] == [[first.email]]
+    assert [m.to for m in mail.outbox] == [[first.email], [second.email]]
+    assert mail.outbox[1].subject == f"You are on the waiting list for {cohort.name}"
 
 
 def test_an_accreditation_congratulates_the_learner_once_and_sets_renewal(cast, send_now):

@@ -99,9 +99,13 @@ def test_me_answers_404_to_someone_who_is_not_a_learner(client, cast):
 @pytest.mark.parametrize(
     ("who", "shown", "hidden"),
     [
-        ("staff", ["Councils", "Cohorts", "Learners", "Networks"], ["My accreditation"]),
-        ("sro_a", ["Councils", "Learners", "Networks"], ["Cohorts", "My accreditation"]),
-        ("learner_a_user", ["My accreditation", "Networks"], ["Councils", "Cohorts", "Learners"]),
+        ("staff", ["Councils", "Cohorts", "Levels", "Learners", "Networks"], ["My accreditation"]),
+        ("sro_a", ["Councils", "Learners", "Networks"], ["Cohorts", "Levels", "My accreditation"]),
+        (
+            "learner_a_user",
+            ["My accreditation", "Networks"],
+            ["Councils", "Cohorts", "Levels", "Learners"],
+        ),
     ],
 )
 def test_navigation_shows_each_role_only_what_it_may_use(client, cast, who, shown, hidden):

@@ -1,13 +1,17 @@
 """Template helpers shared by every page: status tags and progress figures."""
 
+from datetime import datetime
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import is_aware, localtime
 
 register = template.Library()
 
-# GOV.UK tag colours for the statuses the programme uses; unknown statuses stay grey.
+# GOV.UK tag colours for the statuses the programme uses (govuk-frontend 6 names; blue is the
+# tag's own colour, with no modifier); unknown statuses stay grey.
 TAG_COLOURS = {
     "accredited": "green",
     "completed": "green",
@@ -16,12 +20,12 @@ TAG_COLOURS = {
     "enrolled": "blue",
     "running": "blue",
     "onboarded": "turquoise",
-    "in_progress": "light-blue",
+    "in_progress": "teal",
     "nominated": "purple",
     "applied": "purple",
     "planned": "purple",
     "pending": "yellow",
-    "sending": "light-blue",
+    "sending": "teal",
     "sent": "green",
     "failed": "red",
     "waiting": "yellow",
@@ -38,6 +42,8 @@ TAG_COLOURS = {
 @register.simple_tag
 def status_tag(value: str, label: str):
     colour = TAG_COLOURS.get(value, "grey")
+    if colour == "blue":
+        return format_html('<strong class="govuk-tag">{}</strong>', label)
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
 
 
@@ -49,9 +55,40 @@ def govuk_time(value) -> str:
     value = localtime(value) if is_aware(value) else value
     if (value.hour, value.minute) == (12, 0):
         return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter
+def govuk_time_range(start, end) -> str:
+    """From one time to another as GOV.UK writes it: "10am to 4pm", "9:30am to midday"."""
+    if not start:
+        return ""
+    if not end:
+        return govuk_time(start)
+    return f"{govuk_time(start)} to {govuk_time(end)}"
+
+
+@register.filter
+def govuk_date(value, options: str = "") -> str:
+    """A date as GOV.UK writes it: "5 January 2027". Options, comma-separated: `weekday` puts
+    the day's name first ("Tuesday 5 January 2027"); `year_if_other` leaves the year out when
+    it is this year, for lists of what is coming up (never in emails, read later)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = localtime(value) if is_aware(value) else value
+        value = value.date()
+    flags = {flag.strip() for flag in options.split(",") if flag.strip()}
+    text = f"{value.day} {value:%B}"
+    if "year_if_other" not in flags or value.year != timezone.localdate().year:
+        text += f" {value.year}"
+    if "weekday" in flags:
+        text = f"{value:%A} {text}"
+    return text
 
 
 @register.simple_tag
@@ -69,12 +106,18 @@ def progress(done: int, total: int):
 
 @register.filter
 def date_parts(bound_field) -> dict:
-    """Day, month and year to show in a GOV.UK date input, from what was typed or stored."""
+    """Day, month and year to show in a GOV.UK date input, from what was typed or stored, and
+    which of the boxes to mark as wrong (`wrong.day`...): only the wrong part where the field
+    says which, all three otherwise."""
     value = bound_field.value()
     if not isinstance(value, list | tuple):
         value = bound_field.field.widget.decompress(value)
     day, month, year = (("" if part is None else part) for part in value)
-    return {"day": day, "month": month, "year": year}
+    wrong_parts = getattr(bound_field.field, "wrong_parts", ("day", "month", "year"))
+    wrong = {
+        part: bool(bound_field.errors) and part in wrong_parts for part in ("day", "month", "year")
+    }
+    return {"day": day, "month": month, "year": year, "wrong": wrong}
 
 
 @register.simple_tag
