@@ -50,7 +50,7 @@ format: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery -A cmpp worker --loglevel=INFO
+	$(BIN)/celery -A cmpp worker -Q celery,reports --loglevel=INFO
 
 beat: install
 	$(BIN)/celery -A cmpp beat --loglevel=INFO

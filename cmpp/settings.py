@@ -246,6 +246,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
+# Reports are slow and heavy: they have their own queue, so they never hold up an email.
+CELERY_TASK_ROUTES = {"cmpp.reports.tasks.report_build_task": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULE = {
     "email-sweep": {
         "task": "cmpp.notifications.tasks.email_sweep_task",
@@ -285,4 +287,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every step of a render at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

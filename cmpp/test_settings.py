@@ -1,5 +1,8 @@
 """Test settings: the same as production defaults, only faster."""
 
+import tempfile
+from pathlib import Path
+
 from cmpp.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +14,5 @@ ACCOUNT_RATE_LIMITS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # MFA is required in production; the tests that prove it turn it on for themselves.
 CMPP_REQUIRE_MFA = False
+# Files the tests write (reports, uploads) go to a folder of their own, never var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cmpp-test-media-"))

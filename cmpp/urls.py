@@ -22,5 +22,6 @@ urlpatterns = [
     path("learners/", include("learners.urls")),
     path("me/", include("learners.me_urls")),
     path("networks/", include("networks.urls")),
+    path("reports/", include("cmpp.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

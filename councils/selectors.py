@@ -69,6 +69,12 @@ def council_managing_body_history(*, council: Council) -> QuerySet[ManagingBodyP
     return council.managing_body_periods.select_related("organisation").order_by("-starts_on")
 
 
+def period_covers(on: date) -> Q:
+    """The one rule for which managing-body period covers a day: it starts on or before it and
+    has not ended by it (a hand-over day belongs to the new body)."""
+    return Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+
 def council_managing_body(council: Council, on: date | None = None) -> Organisation | None:
     """The organisation managing the council: its open period's, or on a past date the period
     that covered it. None if it has none."""
@@ -76,13 +82,14 @@ def council_managing_body(council: Council, on: date | None = None) -> Organisat
     if on is None:
         period = periods.filter(ends_on__isnull=True).first()
     else:
-        period = (
-            periods.filter(starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-            .order_by("-starts_on")
-            .first()
-        )
+        period = periods.filter(period_covers(on)).first()
     return period.organisation if period else None
+
+
+def councils_managed_by(organisation: Organisation, *, on: date) -> QuerySet[Council]:
+    """The councils the organisation managed on a day, by name."""
+    periods = ManagingBodyPeriod.objects.filter(period_covers(on), organisation=organisation)
+    return Council.objects.filter(pk__in=periods.values("council_id")).order_by("name")
 
 
 def council_contact_email(council: Council | None) -> str:

@@ -82,7 +82,7 @@ def email_queue(
 
     `template` names a plain-text template (`<template>.txt`, rendered without HTML escaping)
     whose first line is the subject; the HTML part is the same words, escaped, in the GOV.UK
-    email layout. Context gets `sign_in_url`. The body ends with the footer naming
+    email layout. Context gets `sign_in_url` and `site_url`. The body ends with the footer naming
     `contact_email` (the caller passes the recipient's programme team; the programme's own
     address, a setting, when it passes none).
     """
@@ -93,6 +93,7 @@ def email_queue(
         template,
         {
             "sign_in_url": settings.SITE_URL + reverse("account_login"),
+            "site_url": settings.SITE_URL,
             **context,
             "contact_email": context.get("contact_email") or settings.CMPP_PROGRAMME_CONTACT_EMAIL,
         },

@@ -4,6 +4,7 @@ same rule each list page checks."""
 from django.urls import reverse
 
 from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.reports.selectors import user_may_use_reports
 from cohorts.selectors import user_may_list_cohorts
 from councils.selectors import user_may_list_councils
 from learners.selectors import learner_of_user, user_may_list_learners
@@ -28,6 +29,8 @@ def navigation(request):
         items.append(("My accreditation", reverse("me")))
     if user_may_list_networks(user):
         items.append(("Networks", reverse("networks:list")))
+    if user_may_use_reports(user):
+        items.append(("Reports", reverse("reports:list")))
     items.append(("Your account", reverse("account_home")))
     items.append(("Sign out", reverse("account_logout")))
     path = request.path

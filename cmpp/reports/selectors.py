@@ -9,9 +9,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cmpp.accounts.selectors import user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort, CohortSession
 from councils.models import Council, ManagingBodyPeriod
-from councils.selectors import councils_visible_to
+from councils.selectors import council_ids_led_by, councils_visible_to
 from learners.models import Accreditation, Enrolment, Learner, Nomination
 from learners.selectors import (
     at_risk_q,
@@ -60,10 +61,18 @@ def accreditation_count(learners: QuerySet[Learner]) -> int:
     return learner_counts(learners, "accreditations")["accreditations"]
 
 
-def accreditations_by_level(learners: QuerySet[Learner]) -> list[tuple[str, int]]:
-    """Accreditations achieved by these learners, per level in the levels' order."""
+def accreditations_by_level(
+    learners: QuerySet[Learner], *, since: date | None = None, until: date | None = None
+) -> list[tuple[str, int]]:
+    """Accreditations achieved by these learners (between the dates, if given), per level in
+    the levels' order."""
+    achieved = Q(accreditations__learner__in=learners)
+    if since:
+        achieved &= Q(accreditations__achieved_on__gte=since)
+    if until:
+        achieved &= Q(accreditations__achieved_on__lte=until)
     levels = AccreditationLevel.objects.order_by("order").annotate(
-        n=Count("accreditations", filter=Q(accreditations__learner__in=learners))
+        n=Count("accreditations", filter=achieved)
     )
     return [(level.name, level.n) for level in levels]
 
@@ -228,3 +237,17 @@ def _last_months(n: int) -> list[date]:
         months.append(date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]
+
+
+def reports_visible_to(user) -> QuerySet:
+    """The one access rule for progress reports: programme staff and viewers see every report,
+    an SRO the reports of the councils they lead, nobody else any."""
+    from cmpp.reports.models import ProgressReport
+
+    if user_sees_whole_programme(user):
+        return ProgressReport.objects.all()
+    return ProgressReport.objects.filter(council_id__in=council_ids_led_by(user))
+
+
+def user_may_use_reports(user) -> bool:
+    return user_sees_whole_programme(user) or bool(council_ids_led_by(user))

@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cmpp.reports.models import ProgressReport
 from cohorts.models import AccreditationLevel, Cohort, LevelStep
 from learners.csv_views import SESSION_KEY as IMPORT_WAITING
 from learners.models import Learner
@@ -129,6 +130,10 @@ EXPECTED = {
     "email_log":                             "login 403  403  403  403  403  200 | 405   405  405  405  405  405  405",
     "email_resend":                          "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
     "email_detail":                          "login 403  403  403  403  403  200 | 405   405  405  405  405  405  405",
+    "reports:list":                          "login 404  404  200  200  200  200 | login 404  404  302* 200  302* 302*",
+    "reports:download":                      "login 404  404  200  404  200  200 | 405   405  405  405  405  405  405",
+    "reports:retry":                         "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
+    "reports:delete":                        "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
     "networks:list":                         "login 200  200  200  200  200  200 | 405   405  405  405  405  405  405",
     "networks:detail":                       "login 404  404  200  200  200  200 | 405   405  405  405  405  405  405",
     # allauth
@@ -244,6 +249,7 @@ PK_BY_PATH = (
     ("emails/", lambda w: w.a.email.pk),
     ("levels/", lambda w: w.level.pk),
     ("networks/", lambda w: w.network.pk),
+    ("reports/", lambda w: w.a.report.pk),
 )
 ARGUMENTS = {
     "session_pk": lambda w: w.cohort_session.pk,
@@ -428,6 +434,14 @@ BODIES = {
     "levels:step_retire": lambda w: {},
     "levels:step_restore": lambda w: {},
     "levels:step_delete": lambda w: {},
+    # Council A's report: SRO B's own form offers only council B, so theirs is refused.
+    "reports:list": lambda w: {
+        "subject": "council",
+        "council": w.a.council.pk,
+        **_date("as_at", _today()),
+    },
+    "reports:retry": lambda w: {},
+    "reports:delete": lambda w: {},
     "learners:import": lambda w: {"file": _import_file(w)},
     "learners:create": lambda w: _learner_fields(w, "newly.added@aqxbury.example.gov.uk"),
     "learners:nominate": lambda w: {
@@ -520,6 +534,7 @@ BEFORE_POST = {
     "learners:approve": lambda w: _update(w.a.learner, status=Learner.Status.NOMINATED),
     "learners:invite": lambda w: _update(w.a.learner, user=None),  # a learner not yet signed up
     "levels:step_restore": lambda w: _update(w.step, is_active=False),  # a retired step
+    "reports:retry": lambda w: _update(w.a.report, status=ProgressReport.Status.FAILED),
 }
 
 
@@ -679,6 +694,7 @@ def test_the_pages_that_may_show_council_b_show_every_value_looked_for(client, w
             reverse("learners:nominations"),
             reverse("learners:nomination_detail", args=[b.nomination.pk]),
             reverse("email_log"),
+            reverse("reports:list"),
         ],
         "learner_b": [reverse("me")],
     }

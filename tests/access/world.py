@@ -12,11 +12,13 @@ conftest.py builds it once per test module (see there).
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from cmpp.accounts.models import StaffMembership
 from cmpp.notifications.models import OutboundEmail
+from cmpp.reports.models import ProgressReport
 from cohorts.models import Cohort, LevelStep
 from learners.models import AssessmentAttempt, CpdEntry, Nomination
 from networks.models import Network
@@ -40,6 +42,7 @@ class Side:
     cpd: object
     email: object
     nomination: object
+    report: object  # the council's progress report, built
     texts: tuple[str, ...] = field(default=())
 
     @property
@@ -53,6 +56,7 @@ class Side:
             reverse("cpd_edit", args=[self.cpd.pk]),
             reverse("cpd_delete", args=[self.cpd.pk]),
             reverse("email_detail", args=[self.email.pk]),
+            reverse("reports:download", args=[self.report.pk]),
         )
 
 
@@ -178,6 +182,7 @@ def _side(letter: str, cohort: Cohort) -> Side:
             attempts=3,
         ),
         nomination=nomination,
+        report=_built_report(council),
         texts=(
             council_name,
             council_code,
@@ -200,6 +205,19 @@ def _side(letter: str, cohort: Cohort) -> Side:
             nominee_job,
         ),
     )
+
+
+def _built_report(council):
+    report = ProgressReport(
+        kind=ProgressReport.Kind.COUNCIL,
+        council=council,
+        as_at=timezone.localdate(),
+        status=ProgressReport.Status.READY,
+        pages=1,
+    )
+    report.file.save(report.download_name, ContentFile(b"%PDF-1.7 matrix"), save=False)
+    report.save()
+    return report
 
 
 def build_world() -> World:

@@ -56,6 +56,7 @@ def arguments_for(form_class, cast) -> dict:
         "learners": learners,
         "cohorts": type(cast.cohort).objects.all(),
         "councils": [cast.council_a, cast.council_b],
+        "whole_programme": True,
     }
     required = {
         name
