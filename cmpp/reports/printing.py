@@ -9,7 +9,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cmpp.accounts.models import Organisation
-from cmpp.reports.selectors import accreditations_by_level, learner_counts
+from cmpp.reports.selectors import (
+    accreditations_by_level,
+    learner_counts,
+    learner_counts_per_council,
+)
 from councils.models import Council
 from councils.selectors import councils_managed_by
 from learners.models import Learner
@@ -30,34 +34,37 @@ def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def _council_row(council: Council, as_at: date) -> dict:
-    learners = _learners_as_at([council], as_at)
-    counts = learner_counts(learners, "learners", "funded_places_used", *Learner.Status.values)
-    return {
-        "council": council,
-        "learners": counts["learners"],
-        "active": counts[Learner.Status.ACTIVE],
-        "accredited": counts[Learner.Status.ACCREDITED],
-        "at_risk": learners.filter(at_risk_q(today=as_at)).count(),
-        "places_used": counts["funded_places_used"],
-        "places": council.funded_places,
-    }
+COUNCIL_ROW_FIGURES = ("learners", "at_risk", "funded_places_used", "active", "accredited")
+
+
+def _council_rows(councils: list[Council], as_at: date) -> list[dict]:
+    """A row of figures per council, all councils' counted in one query."""
+    counts = learner_counts_per_council(
+        _learners_as_at(councils, as_at), *COUNCIL_ROW_FIGURES, today=as_at
+    )
+    empty = dict.fromkeys(COUNCIL_ROW_FIGURES, 0)
+    return [
+        {"council": council, "places": council.funded_places, **counts.get(council.pk, empty)}
+        for council in councils
+    ]
 
 
 def programme_context(*, organisation: Organisation, as_at: date) -> dict:
     """A managing body's report: the councils it managed on the as-at date."""
     councils = list(councils_managed_by(organisation, on=as_at))
     learners = _learners_as_at(councils, as_at)
-    counts = learner_counts(learners, "learners", "funded_places_used", *Learner.Status.values)
+    counts = learner_counts(
+        learners, "learners", "at_risk", "funded_places_used", *Learner.Status.values, today=as_at
+    )
     return {
         "title": f"Contract Management Pioneer Programme: {organisation.name}",
         "subject": organisation.name,
         "as_at": as_at,
-        "councils": [_council_row(council, as_at) for council in councils],
+        "councils": _council_rows(councils, as_at),
         "council_count": len(councils),
         "learner_count": counts["learners"],
         "learners_by_status": [(label, counts[value]) for value, label in Learner.Status.choices],
-        "at_risk": learners.filter(at_risk_q(today=as_at)).count(),
+        "at_risk": counts["at_risk"],
         "funded_places_used": counts["funded_places_used"],
         "funded_places": sum(council.funded_places for council in councils),
         "accreditations_by_level": accreditations_by_level(learners, until=as_at),
@@ -81,7 +88,7 @@ def council_context(*, council: Council, as_at: date) -> dict:
         "title": f"Contract Management Pioneer Programme: {council.name}",
         "subject": council.name,
         "as_at": as_at,
-        "row": _council_row(council, as_at),
+        "row": _council_rows([council], as_at)[0],
         "learners": rows,
         "accreditations_by_level": accreditations_by_level(learners, until=as_at),
     }

@@ -25,28 +25,47 @@ from networks.models import MeetingAttendance, Network
 # Figures over a set of learners ---------------------------------------------------------------
 
 # Each count figure is defined once, as an aggregate over learners, so a page can ask for several
-# in one query. The counts are distinct because "accreditations" joins a learner's rows.
+# in one query. The counts are distinct because "accreditations" joins a learner's rows. `today`
+# is the day at-risk counts back from (a report as at a past date passes that date).
 LEARNER_COUNTS = {
-    "learners": lambda: Count("pk", distinct=True),
-    "at_risk": lambda: Count("pk", filter=at_risk_q(), distinct=True),
-    "funded_places_used": lambda: Count("pk", filter=Q(uses_funded_place()), distinct=True),
-    "accreditations": lambda: Count("accreditations", distinct=True),
+    "learners": lambda today: Count("pk", distinct=True),
+    "at_risk": lambda today: Count("pk", filter=at_risk_q(today), distinct=True),
+    "funded_places_used": lambda today: Count("pk", filter=Q(uses_funded_place()), distinct=True),
+    "accreditations": lambda today: Count("accreditations", distinct=True),
     **{
-        status: (lambda status=status: Count("pk", filter=Q(status=status), distinct=True))
+        status: (lambda today, status=status: Count("pk", filter=Q(status=status), distinct=True))
         for status in Learner.Status.values
     },
 }
 
 
-def learner_counts(learners: QuerySet[Learner], *names: str) -> dict[str, int]:
+def learner_counts(
+    learners: QuerySet[Learner], *names: str, today: date | None = None
+) -> dict[str, int]:
     """The named count figures over these learners, in one query."""
-    return learners.order_by().aggregate(**{name: LEARNER_COUNTS[name]() for name in names})
+    return learners.order_by().aggregate(**{name: LEARNER_COUNTS[name](today) for name in names})
+
+
+def learner_counts_per_council(
+    learners: QuerySet[Learner], *names: str, today: date | None = None
+) -> dict[int, dict[str, int]]:
+    """The named count figures for each council's learners, in one query, by council id."""
+    rows = (
+        learners.order_by()
+        .values("council_id")
+        .annotate(**{name: LEARNER_COUNTS[name](today) for name in names})
+    )
+    return {row.pop("council_id"): row for row in rows}
+
+
+def by_status_label(counts: dict[str, int]) -> dict[str, int]:
+    """Status counts keyed by each status's label, every status present."""
+    return {label: counts.get(value, 0) for value, label in Learner.Status.choices}
 
 
 def learners_by_status(learners: QuerySet[Learner]) -> dict[str, int]:
     """Learners in each status, by the status's label, every status present."""
-    counts = learner_counts(learners, *Learner.Status.values)
-    return {label: counts[value] for value, label in Learner.Status.choices}
+    return by_status_label(learner_counts(learners, *Learner.Status.values))
 
 
 def at_risk_count(learners: QuerySet[Learner]) -> int:
@@ -179,7 +198,7 @@ def programme_overview(*, user) -> dict:
     learners = learners_visible_to(user)
     council_count, funded = council_count_and_funded_places(councils)
     counts = learner_counts(learners, "funded_places_used", *Learner.Status.values)
-    by_status = {label: counts[value] for value, label in Learner.Status.choices}
+    by_status = by_status_label(counts)
     by_level = accreditations_by_level(learners)
     return {
         "council_count": council_count,
@@ -204,7 +223,7 @@ def council_overview(*, council: Council, user) -> dict:
     )
     used = counts["funded_places_used"]
     return {
-        "learners_by_status": {label: counts[value] for value, label in Learner.Status.choices},
+        "learners_by_status": by_status_label(counts),
         "learners_by_level": learners_by_target_level(learners),
         "funded_places_used": used,
         "funded_places_free": max(council.funded_places - used, 0),
