@@ -247,7 +247,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 # Reports are slow and heavy: they have their own queue, so they never hold up an email.
-CELERY_TASK_ROUTES = {"cmpp.reports.tasks.report_build_task": {"queue": "reports"}}
+CELERY_TASK_ROUTES = {
+    "cmpp.reports.tasks.report_build_task": {"queue": "reports"},
+    "cmpp.reports.tasks.reports_monthly_task": {"queue": "reports"},
+    "cmpp.reports.tasks.reports_sweep_task": {"queue": "reports"},
+}
+# A worker takes from Redis at most one message per process (tasks are acknowledged when done),
+# so a report waiting behind a 10-minute build goes to the next free process or worker instead.
+# Celery sets this per worker, not per queue, and `make worker` and docker-compose's worker take
+# both queues, so it holds for emails too: they are short, so this costs little.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "email-sweep": {
         "task": "cmpp.notifications.tasks.email_sweep_task",
@@ -267,6 +276,17 @@ CELERY_BEAT_SCHEDULE = {
     "nominations-digest": {
         "task": "learners.tasks.nominations_digest_queue_task",
         "schedule": crontab(hour=17, minute=0),
+    },
+    # On the 1st of each month at 6:00 (CELERY_TIMEZONE is London time): each managing body's
+    # programme report as at the end of the month before, and an email to its staff when ready.
+    "reports-monthly": {
+        "task": "cmpp.reports.tasks.reports_monthly_task",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+    # Fail reports stuck building past the task's time limit; queue again those never taken.
+    "reports-sweep": {
+        "task": "cmpp.reports.tasks.reports_sweep_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

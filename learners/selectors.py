@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -23,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
-from cmpp.core.dates import add_months
+from cmpp.core.dates import add_months, start_of_next_day
 from cmpp.core.text import words_q
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
@@ -68,27 +69,107 @@ def at_risk_cutoff(today: date | None = None) -> date:
     return (today or timezone.localdate()) - timedelta(weeks=settings.CMPP_AT_RISK_WEEKS)
 
 
-def at_risk_q(today: date | None = None) -> Q:
+def at_risk_q(today: date | None = None, *, then: bool = False) -> Q:
     """Learners still working towards their level with no progress since the cutoff (counting
     from when they joined if they have done no step yet). The weeks are a setting; `today` is
-    the day to count back from (the current day unless a job runs for another)."""
+    the day to count back from (the current day unless a job runs for another). With `then`,
+    the rule reads the status and progress `learners_as_at` gave each learner on that day."""
     cutoff = at_risk_cutoff(today)
-    return Q(status__in=[Learner.Status.ACTIVE, Learner.Status.NOMINATED]) & (
-        Q(last_progress_on__lt=cutoff)
-        | Q(last_progress_on__isnull=True, created_at__date__lt=cutoff)
+    status, progress = (STATUS_THEN, LAST_PROGRESS_THEN) if then else ("status", "last_progress_on")
+    return Q(**{f"{status}__in": [Learner.Status.ACTIVE, Learner.Status.NOMINATED]}) & (
+        Q(**{f"{progress}__lt": cutoff})
+        | Q(**{f"{progress}__isnull": True, "created_at__date__lt": cutoff})
     )
 
 
-def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
-    """Annotate steps done and in all towards each learner's target level, their current cohort,
-    and whether they are at risk."""
-    step_total = (
+# A learner as they were at the end of a past day, for the reports. The aliases hold what the
+# rules above read from the learner's own columns.
+STATUS_THEN = "status_then"
+LAST_PROGRESS_THEN = "last_progress_then"
+FUNDED_PLACE_THEN = "funded_place_then"
+
+
+def learners_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
+    """The one rule for counting learners as at a day: those who had joined by its end, each
+    with the status of their latest recorded change before then (their status now where no
+    change before then is recorded, as for records loaded in bulk), the day of the latest step
+    they had completed by then, and whether they used a funded place then."""
+    end = start_of_next_day(on)
+    status_then = (
+        Learner.history.filter(id=OuterRef("pk"), history_date__lt=end)
+        .order_by("-history_date", "-history_id")
+        .values("status")[:1]
+    )
+    progress_then = (
+        StepProgress.objects.filter(
+            learner=OuterRef("pk"),
+            status=StepProgress.Status.COMPLETED,
+            completed_on__lte=on,
+        )
+        .order_by()
+        .values("learner")
+        .annotate(latest=Max("completed_on"))
+        .values("latest")
+    )
+    return learners.filter(created_at__lt=end).alias(
+        **{
+            STATUS_THEN: Coalesce(Subquery(status_then), F("status")),
+            LAST_PROGRESS_THEN: Subquery(progress_then),
+            FUNDED_PLACE_THEN: uses_funded_place(on),
+        }
+    )
+
+
+def progress_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
+    """Each learner as they were at the end of the day, for a report's table: `status_on`,
+    `steps_done` and `steps_total` towards their target level, `cohort_on` (the cohort they had
+    a place in then), `progress_on` (their latest step by then) and `at_risk`."""
+    learners = learners_as_at(learners, on)
+    held_then = Q(status=Enrolment.Status.ENROLLED) | Q(
+        status__in=[
+            Enrolment.Status.COMPLETED,
+            Enrolment.Status.WITHDRAWN,
+            Enrolment.Status.DEFERRED,
+        ],
+        ended_on__gt=on,
+    )
+    cohort_then = (
+        Enrolment.objects.filter(held_then, learner=OuterRef("pk"), enrolled_on__lte=on)
+        .order_by("-enrolled_on", "-pk")
+        .values("cohort__name")[:1]
+    )
+    return learners.annotate(
+        status_on=F(STATUS_THEN),
+        progress_on=F(LAST_PROGRESS_THEN),
+        steps_done=Count(
+            "step_progress",
+            filter=Q(
+                step_progress__status=StepProgress.Status.COMPLETED,
+                step_progress__completed_on__lte=on,
+                step_progress__step__level=F("target_level"),
+                step_progress__step__is_active=True,
+            ),
+        ),
+        steps_total=Coalesce(Subquery(_step_total(), output_field=IntegerField()), 0),
+        cohort_on=Subquery(cohort_then),
+        at_risk=Case(When(at_risk_q(on, then=True), then=Value(True)), default=Value(False)),
+    )
+
+
+def _step_total() -> QuerySet:
+    """The active steps of the outer learner's target level, counted, as a subquery."""
+    return (
         LevelStep.objects.filter(level=OuterRef("target_level"), is_active=True)
         .order_by()
         .values("level")
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
+    """Annotate steps done and in all towards each learner's target level, their current cohort,
+    and whether they are at risk."""
     current_cohort = Enrolment.objects.filter(
         learner=OuterRef("pk"), status=Enrolment.Status.ENROLLED
     ).order_by("-enrolled_on", "-pk")
@@ -101,7 +182,7 @@ def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
                 step_progress__step__is_active=True,
             ),
         ),
-        steps_total=Coalesce(Subquery(step_total, output_field=IntegerField()), 0),
+        steps_total=Coalesce(Subquery(_step_total(), output_field=IntegerField()), 0),
         current_cohort_name=Subquery(current_cohort.values("cohort__name")[:1]),
         at_risk=Case(When(at_risk_q(), then=Value(True)), default=Value(False)),
     )
@@ -358,16 +439,18 @@ def waiting_position_of(enrolment: Enrolment) -> int:
     )
 
 
-def uses_funded_place() -> Exists:
+def uses_funded_place(on: date | None = None) -> Exists:
     """The one rule for funded places: a learner uses one while they hold, or have completed, a
-    place in a cohort at a funded level. For a filter or annotation over learners."""
-    return Exists(
-        Enrolment.objects.filter(
-            learner=OuterRef("pk"),
-            level__is_funded=True,
-            status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED],
+    place in a cohort at a funded level. On a past day: a place enrolled by then that they
+    still hold, completed, or left only after that day. For a filter or annotation over
+    learners."""
+    held = Q(status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED])
+    if on is not None:
+        left_later = Q(
+            status__in=[Enrolment.Status.WITHDRAWN, Enrolment.Status.DEFERRED], ended_on__gt=on
         )
-    )
+        held = Q(enrolled_on__lte=on) & (held | left_later)
+    return Exists(Enrolment.objects.filter(held, learner=OuterRef("pk"), level__is_funded=True))
 
 
 def cohort_enrolment_candidates(

@@ -23,6 +23,16 @@ def user_sees_whole_programme(user) -> bool:
     return bool(_staff_roles(user))
 
 
+def programme_staff_of(organisations):
+    """The one rule for who hears on an organisation's behalf: its active programme staff
+    (viewers only read), as memberships with their users."""
+    return StaffMembership.objects.filter(
+        organisation__in=organisations,
+        role=StaffMembership.Role.PROGRAMME_STAFF,
+        user__is_active=True,
+    ).select_related("user")
+
+
 def managing_bodies():
     return Organisation.objects.filter(can_manage_councils=True)
 

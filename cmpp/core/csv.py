@@ -67,3 +67,16 @@ def csv_stream(*, header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     yield BOM + writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         yield writer.writerow([neutralise(cell) for cell in row])
+
+
+def csv_tables(tables: Iterable[tuple[str, Iterable, Iterable[Iterable]]]) -> bytes:
+    """Several tables in one CSV file, each as its title on a line of its own, its header and
+    its rows, with a blank line between them: UTF-8 with a byte-order mark, formula-safe."""
+    lines = [BOM]
+    writer = csv.writer(_Echo())
+    for index, (title, header, rows) in enumerate(tables):
+        if index:
+            lines.append(writer.writerow([]))
+        lines.append(writer.writerow([neutralise(title)]))
+        lines.extend(writer.writerow([neutralise(cell) for cell in row]) for row in [header, *rows])
+    return "".join(lines).encode("utf-8")

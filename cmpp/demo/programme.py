@@ -23,7 +23,9 @@ engagements and maturity assessments. Through the services these would be severa
 would end enrolments on the real today rather than years ago (the services date that themselves),
 and would email every learner an invitation, a place and an award. Some have no service at all:
 an applied council, a council becoming active, a staff membership, a demo login's password,
-networks, support and maturity.
+networks, support and maturity. A learner's record is dated the day they joined, and their
+history has the status they joined with, then (dated the award, the withdrawal or the deferral)
+the status they have now, so a progress report as at a past day counts them as they were.
 
 What the portal derives, the bulk rows take from its own rules rather than working it out again:
 an accreditation's renewal date is `AccreditationLevel.renewal_due`, the rule
@@ -44,7 +46,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cmpp.accounts.models import Organisation, StaffMembership, User
 from cmpp.accounts.services import user_get_or_create
@@ -163,6 +165,10 @@ def email_part(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalpha())
 
 
+# The time of day a dated change in a learner's history is recorded at.
+RECORDED_AT = time(9)
+
+
 def london(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON)
 
@@ -232,6 +238,7 @@ class Journey:
     status: str
     enrolment_status: str | None = None
     enrolled_on: date | None = None
+    nominated_on: date | None = None  # for a nominee not yet placed: the day they joined
     ended_on: date | None = None
     reason: str = ""
     completed: Schedule = field(default_factory=list)
@@ -243,6 +250,27 @@ class Journey:
     def last_progress_on(self) -> date | None:
         """The latest day a step was completed, as `_complete_steps` keeps it."""
         return max((on for _, on in self.completed), default=None)
+
+    @property
+    def joined_on(self) -> date:
+        """The day their record was made: the day they enrolled, or were nominated."""
+        return self.enrolled_on or self.nominated_on
+
+    @property
+    def joined_as(self) -> str:
+        """Their status the day they joined: nominated until they hold a place, else active."""
+        if self.status == Learner.Status.NOMINATED or self.enrolled_on is None:
+            return Learner.Status.NOMINATED
+        return Learner.Status.ACTIVE
+
+    @property
+    def status_since(self) -> date:
+        """The day of the event that gave them their status now."""
+        if self.status == Learner.Status.ACCREDITED:
+            return self.accredited_on
+        if self.status in (Learner.Status.WITHDRAWN, Learner.Status.ON_HOLD):
+            return self.ended_on
+        return max(filter(None, [self.joined_on, self.ended_on, self.last_progress_on]))
 
 
 def completion_dates(rng, schedule: Schedule, *, latest: date, jitter=(-7, 7)) -> Schedule:
@@ -386,6 +414,14 @@ def journey_in_planned_cohort(rng) -> Journey:
     return Journey(
         status=Learner.Status.NOMINATED,
         enrolled_on=DEMO_TODAY - timedelta(days=rng.randint(5, 60)),
+    )
+
+
+def unplaced_journey(weeks_ago: int) -> Journey:
+    """Nominated some weeks ago, and not yet placed in a cohort. The day is not drawn, so every
+    later draw (and what it decides) is the same as before learners had a dated past."""
+    return Journey(
+        status=Learner.Status.NOMINATED, nominated_on=DEMO_TODAY - timedelta(weeks=weeks_ago)
     )
 
 
@@ -634,13 +670,14 @@ class DemoProgramme:
                 code = self.pick_council(quotas, onboarded_by=spec.starts_on)
                 journey = self.journey_in(spec)
                 self.seed_learner(number, code, spec.level, journey, self.cohorts[spec.code])
-        for _ in range(UNPLACED_NOMINEES):
+        for index in range(UNPLACED_NOMINEES):
             number += 1
             code = self.pick_council(quotas, onboarded_by=DEMO_TODAY)
             level = self.rng.choices(
                 list(TARGET_LEVEL_WEIGHTS), weights=list(TARGET_LEVEL_WEIGHTS.values())
             )[0]
-            self.seed_learner(number, code, level, Journey(status=Learner.Status.NOMINATED), None)
+            journey = unplaced_journey(weeks_ago=UNPLACED_NOMINEES - index)
+            self.seed_learner(number, code, level, journey, None)
         self.seed_demo_learner()
         self.record_journeys()
         self.offer_places()
@@ -758,7 +795,7 @@ class DemoProgramme:
         learner = Learner(
             email=email,
             **details,
-            status=journey.status,
+            status=journey.joined_as,
             last_progress_on=journey.last_progress_on,
         )
         self.new_learners.append((learner, journey, cohort))
@@ -767,11 +804,30 @@ class DemoProgramme:
         """The new learners in one bulk insert, then everything that happened to them in one
         insert per model."""
         learners = [learner for learner, _, _ in self.new_learners]
-        bulk_create_with_history(learners, Learner, batch_size=500)
+        Learner.objects.bulk_create(learners, batch_size=500)
+        self.date_learners_past()
         for learner, journey, cohort in self.new_learners:
             self.record_journey(learner, journey, cohort)
         self.new_learners = []
         self.save_queued()
+
+    def date_learners_past(self):
+        """Each new learner was written as they joined: date their record and its first history
+        row that day, then give those whose status has changed since it, dated the change."""
+        learners = [learner for learner, _, _ in self.new_learners]
+        for learner, journey, _ in self.new_learners:
+            learner.created_at = learner._history_date = london(journey.joined_on, RECORDED_AT)
+        Learner.objects.bulk_update(learners, ["created_at"], batch_size=500)
+        Learner.history.bulk_history_create(learners, batch_size=500)
+        changed = []
+        for learner, journey, _ in self.new_learners:
+            if journey.status != learner.status:
+                learner.status = journey.status
+                learner._history_date = london(journey.status_since, RECORDED_AT)
+                changed.append(learner)
+        bulk_update_with_history(changed, Learner, ["status"], batch_size=500)
+        for learner in learners:
+            del learner._history_date  # a later save is dated when it happens
 
     def record_journey(self, learner: Learner, journey: Journey, cohort: Cohort | None):
         level = learner.target_level

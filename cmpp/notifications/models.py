@@ -30,6 +30,7 @@ class OutboundEmail(TimeStampedModel):
         RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
         CPD_REMINDER = "cpd_reminder", "CPD reminder"
         ACCOUNT = "account", "Password and sign-in"
+        REPORT_READY = "report_ready", "Progress report ready"
 
     key = models.CharField(
         max_length=200,

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
-from cmpp.accounts.selectors import user_is_programme_staff
+from cmpp.accounts.selectors import managing_bodies, user_is_programme_staff
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cmpp.notifications.models import OutboundEmail
@@ -43,11 +43,15 @@ from learners.selectors import (
 def home(request):
     roles = roles_of(request.user)
     if roles.sees_whole_programme:
+        bodies = list(managing_bodies().order_by("name"))
+        body = next((b for b in bodies if b.slug == request.GET.get("body")), None)
         return render(
             request,
             "portal/home_programme.html",
             {
-                "overview": programme_overview(user=request.user),
+                "overview": programme_overview(user=request.user, organisation=body),
+                "bodies": bodies,
+                "body": body,
                 "roles": roles,
                 "email_counts": email_counts() if roles.is_programme_staff else None,
             },

@@ -31,10 +31,21 @@ class ProgressReport(TimeStampedModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Its own flag rather than "requested_by is empty": deleting a user empties requested_by on
+    # the reports they asked for, which would turn them into scheduled reports (sending the ready
+    # email on a retry, and clashing with the one-a-month constraint below).
+    is_scheduled = models.BooleanField(
+        default=False, help_text="Built by the monthly schedule, not asked for by a person."
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    data = models.FileField(
+        upload_to="reports/%Y/%m/",
+        blank=True,
+        help_text="The figures in the report's tables, as CSV.",
+    )
     pages = models.PositiveIntegerField(null=True, blank=True)
     bytes = models.PositiveIntegerField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
@@ -55,6 +66,13 @@ class ProgressReport(TimeStampedModel):
                     "A programme report is for a managing body; a council report for a council."
                 ),
             ),
+            # The monthly schedule builds one report per body and month however often it runs.
+            models.UniqueConstraint(
+                fields=["kind", "organisation", "as_at"],
+                condition=Q(is_scheduled=True),
+                name="progress_report_one_scheduled_per_subject_and_date",
+                violation_error_message="The schedule has already built this report.",
+            ),
         ]
 
     def __str__(self):
@@ -67,5 +85,14 @@ class ProgressReport(TimeStampedModel):
     @property
     def download_name(self) -> str:
         """`cmpp-dluhc-2026-11-30.pdf`, or the council's code for a council report."""
+        return f"{self._file_stem}.pdf"
+
+    @property
+    def data_name(self) -> str:
+        """`cmpp-dluhc-2026-11-30.csv`: the figures beside the PDF of the same name."""
+        return f"{self._file_stem}.csv"
+
+    @property
+    def _file_stem(self) -> str:
         subject = self.organisation.slug if self.organisation_id else self.council.code.lower()
-        return f"cmpp-{subject}-{self.as_at.isoformat()}.pdf"
+        return f"cmpp-{subject}-{self.as_at.isoformat()}"

@@ -5,17 +5,23 @@ the data."""
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cmpp.accounts.models import Organisation
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.dates import add_months
 from cohorts.models import AccreditationLevel, Cohort, CohortSession
 from councils.models import Council, ManagingBodyPeriod
-from councils.selectors import council_ids_led_by, councils_visible_to
-from learners.models import Accreditation, Enrolment, Learner, Nomination
+from councils.selectors import council_ids_led_by, councils_managed_by, councils_visible_to
+from learners.models import Accreditation, AssessmentAttempt, Enrolment, Learner, Nomination
 from learners.selectors import (
+    FUNDED_PLACE_THEN,
+    LAST_PROGRESS_THEN,
+    STATUS_THEN,
     at_risk_q,
+    learners_as_at,
     learners_visible_to,
     nominations_visible_to,
     uses_funded_place,
@@ -24,36 +30,75 @@ from networks.models import MeetingAttendance, Network
 
 # Figures over a set of learners ---------------------------------------------------------------
 
-# Each count figure is defined once, as an aggregate over learners, so a page can ask for several
-# in one query. The counts are distinct because "accreditations" joins a learner's rows. `today`
-# is the day at-risk counts back from (a report as at a past date passes that date).
+
+def _results_by(on: date | None) -> Q:
+    """A learner's assessments with a result (given by the day, if one is given)."""
+    given = ~Q(assessments__result=AssessmentAttempt.Result.PENDING) & Q(assessments__isnull=False)
+    return given & Q(assessments__result_on__lte=on) if on else given
+
+
+# Each figure is defined once, as an aggregate over learners, so a page can ask for several in one
+# query. The counts are distinct because "accreditations" joins a learner's rows. Each takes the
+# day it is counted on (None: now) and whether the learners carry what they were on that day
+# (`learners_as_at`), as a report as at a past day needs.
 LEARNER_COUNTS = {
-    "learners": lambda today: Count("pk", distinct=True),
-    "at_risk": lambda today: Count("pk", filter=at_risk_q(today), distinct=True),
-    "funded_places_used": lambda today: Count("pk", filter=Q(uses_funded_place()), distinct=True),
-    "accreditations": lambda today: Count("accreditations", distinct=True),
+    "learners": lambda on, then: Count("pk", distinct=True),
+    "at_risk": lambda on, then: Count("pk", filter=at_risk_q(on, then=then), distinct=True),
+    "funded_places_used": lambda on, then: Count(
+        "pk",
+        filter=Q(**{FUNDED_PLACE_THEN: True}) if then else Q(uses_funded_place()),
+        distinct=True,
+    ),
+    "accreditations": lambda on, then: Count(
+        "accreditations",
+        filter=Q(accreditations__achieved_on__lte=on) if on else None,
+        distinct=True,
+    ),
+    "assessments_taken": lambda on, then: Count(
+        "assessments", filter=_results_by(on), distinct=True
+    ),
+    "assessments_passed": lambda on, then: Count(
+        "assessments",
+        filter=_results_by(on) & Q(assessments__result=AssessmentAttempt.Result.PASS),
+        distinct=True,
+    ),
+    "last_progress": lambda on, then: Max(LAST_PROGRESS_THEN if then else "last_progress_on"),
     **{
-        status: (lambda today, status=status: Count("pk", filter=Q(status=status), distinct=True))
+        status: (
+            lambda on, then, status=status: Count(
+                "pk", filter=Q(**{STATUS_THEN if then else "status": status}), distinct=True
+            )
+        )
         for status in Learner.Status.values
     },
 }
 
 
+def _as_at(learners: QuerySet[Learner], on: date | None) -> tuple[QuerySet[Learner], bool]:
+    """The learners to count on a day: as they are now for today (or no day), as they were then
+    for a past day."""
+    then = on is not None and on < timezone.localdate()
+    return (learners_as_at(learners, on) if then else learners), then
+
+
 def learner_counts(
-    learners: QuerySet[Learner], *names: str, today: date | None = None
+    learners: QuerySet[Learner], *names: str, on: date | None = None
 ) -> dict[str, int]:
-    """The named count figures over these learners, in one query."""
-    return learners.order_by().aggregate(**{name: LEARNER_COUNTS[name](today) for name in names})
+    """The named figures over these learners (as at a day, if given), in one query."""
+    learners, then = _as_at(learners, on)
+    return learners.order_by().aggregate(**{name: LEARNER_COUNTS[name](on, then) for name in names})
 
 
 def learner_counts_per_council(
-    learners: QuerySet[Learner], *names: str, today: date | None = None
+    learners: QuerySet[Learner], *names: str, on: date | None = None
 ) -> dict[int, dict[str, int]]:
-    """The named count figures for each council's learners, in one query, by council id."""
+    """The named figures for each council's learners (as at a day, if given), in one query, by
+    council id."""
+    learners, then = _as_at(learners, on)
     rows = (
         learners.order_by()
         .values("council_id")
-        .annotate(**{name: LEARNER_COUNTS[name](today) for name in names})
+        .annotate(**{name: LEARNER_COUNTS[name](on, then) for name in names})
     )
     return {row.pop("council_id"): row for row in rows}
 
@@ -96,16 +141,92 @@ def accreditations_by_level(
     return [(level.name, level.n) for level in levels]
 
 
-def accreditations_per_month(learners: QuerySet[Learner], *, months: int = 12):
-    """Accreditations achieved in each of the last `months` months, this month last."""
-    firsts = _last_months(months)
+def accreditations_by_level_per_council(
+    learners: QuerySet[Learner], *, until: date | None = None
+) -> dict[int, dict[str, int]]:
+    """Accreditations achieved by these learners (by the day, if given), per council id and
+    level name, in one query."""
+    achieved = Accreditation.objects.filter(learner__in=learners)
+    if until:
+        achieved = achieved.filter(achieved_on__lte=until)
+    per_council: dict[int, dict[str, int]] = {}
+    rows = achieved.order_by().values_list("learner__council_id", "level__name")
+    for council_id, level, n in rows.annotate(n=Count("pk")):
+        per_council.setdefault(council_id, {})[level] = n
+    return per_council
+
+
+def accreditations_per_month(
+    learners: QuerySet[Learner], *, months: int | None = 12, until: date | None = None
+) -> list[tuple[date, int]]:
+    """Accreditations achieved in each of the `months` months up to the day (today if not given),
+    its month last; with no number of months, every month from the first accreditation."""
+    until = until or timezone.localdate()
+    achieved = Accreditation.objects.filter(learner__in=learners, achieved_on__lte=until)
+    if months is None:
+        first = achieved.order_by("achieved_on").values_list("achieved_on", flat=True).first()
+        firsts = _months_between(first or until, until)
+    else:
+        firsts = _months_between(add_months(until.replace(day=1), 1 - months), until)
     per_month = dict(
-        Accreditation.objects.filter(learner__in=learners, achieved_on__gte=firsts[0])
+        achieved.filter(achieved_on__gte=firsts[0])
         .annotate(month=TruncMonth("achieved_on"))
         .values_list("month")
         .annotate(n=Count("pk"))
     )
     return [(month, per_month.get(month, 0)) for month in firsts]
+
+
+# A place someone had in a cohort, whatever became of it (a waiting-list place is not one).
+PLACED_STATUSES = [s for s in Enrolment.Status.values if s != Enrolment.Status.WAITING]
+
+
+def cohorts_of(learners: QuerySet[Learner], *, on: date | None = None) -> list[Cohort]:
+    """The cohorts these learners had places in by the day (today if not given), each with how
+    many of them had a place, how many completed, and their assessments at its level passed and
+    taken by then."""
+    on = on or timezone.localdate()
+    placed = Q(
+        enrolments__learner__in=learners,
+        enrolments__enrolled_on__lte=on,
+        enrolments__status__in=PLACED_STATUSES,
+    )
+    completed = placed & Q(
+        enrolments__status=Enrolment.Status.COMPLETED, enrolments__ended_on__lte=on
+    )
+    cohorts = list(
+        Cohort.objects.filter(starts_on__lte=on)
+        .annotate(
+            enrolled=Count("enrolments", filter=placed),
+            completed=Count("enrolments", filter=completed),
+        )
+        .filter(enrolled__gt=0)
+        .select_related("level")
+        .order_by("starts_on", "code")
+    )
+    results = {
+        row["learner__enrolments__cohort"]: row
+        for row in AssessmentAttempt.objects.filter(
+            learner__in=learners,
+            learner__enrolments__status__in=PLACED_STATUSES,
+            learner__enrolments__cohort__in=[cohort.pk for cohort in cohorts],
+            learner__enrolments__level=F("level"),
+            learner__enrolments__enrolled_on__lte=on,
+            result_on__lte=on,
+        )
+        .exclude(result=AssessmentAttempt.Result.PENDING)
+        .order_by()
+        .values("learner__enrolments__cohort")
+        .annotate(
+            taken=Count("pk", distinct=True),
+            passed=Count("pk", filter=Q(result=AssessmentAttempt.Result.PASS), distinct=True),
+        )
+    }
+    for cohort in cohorts:
+        row = results.get(cohort.pk, {})
+        cohort.assessments_taken = row.get("taken", 0)
+        cohort.assessments_passed = row.get("passed", 0)
+    return cohorts
 
 
 def learners_by_target_level(learners: QuerySet[Learner]) -> list[dict]:
@@ -192,26 +313,54 @@ def nominations_waiting(*, user) -> int:
 # What each page shows ---------------------------------------------------------------------------
 
 
-def programme_overview(*, user) -> dict:
-    """The staff and viewer dashboard's figures."""
-    councils = councils_visible_to(user)
-    learners = learners_visible_to(user)
+def programme_figures(
+    *, councils: QuerySet[Council], learners: QuerySet[Learner], on: date | None = None
+) -> dict:
+    """The headline figures over these councils and their learners, as at a day if given: the
+    dashboard and the programme report both show these."""
     council_count, funded = council_count_and_funded_places(councils)
-    counts = learner_counts(learners, "funded_places_used", *Learner.Status.values)
-    by_status = by_status_label(counts)
-    by_level = accreditations_by_level(learners)
+    counts = learner_counts(
+        learners,
+        "learners",
+        "at_risk",
+        "funded_places_used",
+        "assessments_taken",
+        "assessments_passed",
+        *Learner.Status.values,
+        on=on,
+    )
+    by_level = accreditations_by_level(learners, until=on)
     return {
         "council_count": council_count,
-        "councils_by_body": councils_by_managing_body(councils),
-        "learner_count": sum(by_status.values()),
-        "learners_by_status": by_status,
-        "nominations_waiting": nominations_waiting(user=user),
-        "accreditations_by_level": by_level,
-        "accreditation_count": sum(n for _, n in by_level),
-        "accreditations_by_month": accreditations_per_month(learners),
-        "cohorts_running": cohorts_running(),
+        "learner_count": counts["learners"],
+        "learners_by_status": by_status_label(counts),
+        "at_risk": counts["at_risk"],
         "funded_places": funded,
         "funded_places_used": counts["funded_places_used"],
+        "accreditations_by_level": by_level,
+        "accreditation_count": sum(n for _, n in by_level),
+        "assessments": {
+            "taken": counts["assessments_taken"],
+            "passed": counts["assessments_passed"],
+        },
+    }
+
+
+def programme_overview(*, user, organisation: Organisation | None = None) -> dict:
+    """The staff and viewer dashboard's figures, over the whole programme or the councils one
+    managing body manages today."""
+    councils = councils_visible_to(user)
+    if organisation is not None:
+        councils = councils.filter(
+            pk__in=councils_managed_by(organisation, on=timezone.localdate()).values("pk")
+        )
+    learners = learners_visible_to(user).filter(council__in=councils.values("pk"))
+    return {
+        **programme_figures(councils=councils, learners=learners),
+        "councils_by_body": councils_by_managing_body(councils),
+        "nominations_waiting": nominations_waiting(user=user),
+        "accreditations_by_month": accreditations_per_month(learners),
+        "cohorts_running": cohorts_running(),
     }
 
 
@@ -248,14 +397,13 @@ def sro_home_figures(*, council: Council, user) -> dict:
     }
 
 
-def _last_months(n: int) -> list[date]:
-    """The first days of the last `n` months, this month last."""
-    today = timezone.localdate()
-    months, year, month = [], today.year, today.month
-    for _ in range(n):
-        months.append(date(year, month, 1))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return months[::-1]
+def _months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from `first`'s to `last`'s, in order."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
 
 
 def reports_visible_to(user) -> QuerySet:

@@ -1,19 +1,53 @@
 """Writes to progress reports: ask for one (built after the commit by a Celery task), and build
-it, which is safe to run twice for the same report."""
+it, which is safe to run twice for the same report; the monthly schedule, which asks for each
+managing body's report and emails its staff when it is ready; and the sweep, which fails reports
+stuck building and queues again those the broker never took."""
 
+import logging
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from cmpp.accounts.models import Organisation, User
+from cmpp.accounts.selectors import managing_bodies, programme_staff_of
 from cmpp.core.records import record_save
+from cmpp.notifications.models import OutboundEmail
+from cmpp.notifications.services import email_queue
 from cmpp.reports import printing
 from cmpp.reports.models import ProgressReport
 from councils.models import Council
+from councils.selectors import councils_managed_by
+
+logger = logging.getLogger(__name__)
+
+# The build task's hard time limit, in seconds (tasks.py); the sweep fails a report building
+# longer than this, plus a minute's grace for the worker's and the sweep's clocks.
+REPORT_BUILD_TIME_LIMIT = 600
+STUCK_GRACE = timedelta(minutes=1)
+STUCK_ERROR = (
+    f"The report took longer than {REPORT_BUILD_TIME_LIMIT // 60} minutes to build and was "
+    "stopped. Try again."
+)
+# A report still queued after this was never taken by a worker (the broker was down).
+QUEUED_TOO_LONG = timedelta(minutes=15)
+
+
+def _queue_build(report_id: int) -> None:
+    """Hand the report to the build task. If the broker is down the report stays queued, and
+    the sweep queues it again."""
+    from cmpp.reports.tasks import report_build_task
+
+    try:
+        report_build_task.delay(report_id)
+    except OperationalError:
+        logger.warning("Could not queue report %s; the sweep will retry it", report_id)
 
 
 @transaction.atomic
@@ -26,8 +60,6 @@ def report_request(
 ) -> ProgressReport:
     """Queue a managing body's programme report, or a council's report, as at a date; the task
     builds it after the commit."""
-    from cmpp.reports.tasks import report_build_task
-
     if as_at > timezone.localdate():
         raise ValidationError({"as_at": "The date must be today or in the past"})
     kind = ProgressReport.Kind.PROGRAMME if organisation else ProgressReport.Kind.COUNCIL
@@ -41,7 +73,7 @@ def report_request(
         ),
         acting_user=acting_user,
     )
-    transaction.on_commit(lambda: report_build_task.delay(report.pk))
+    transaction.on_commit(lambda: _queue_build(report.pk))
     return report
 
 
@@ -60,31 +92,30 @@ def report_render(report: ProgressReport) -> printing.RenderedReport:
 @transaction.atomic
 def report_retry(*, report: ProgressReport, acting_user: User) -> ProgressReport:
     """Staff try a failed report again."""
-    from cmpp.reports.tasks import report_build_task
-
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ProgressReport.Status.FAILED:
         raise ValidationError("Only a report that failed can be tried again.")
     report.status = ProgressReport.Status.QUEUED
     report.error = ""
     report.save(update_fields=["status", "error", "updated_at"])
-    transaction.on_commit(lambda: report_build_task.delay(report.pk))
+    transaction.on_commit(lambda: _queue_build(report.pk))
     return report
 
 
 @transaction.atomic
 def report_delete(*, report: ProgressReport, acting_user: User) -> None:
-    """Staff delete a report and its file (after the commit, so a rollback keeps the file)."""
-    file_name, storage = report.file.name, report.file.storage
+    """Staff delete a report and its files (after the commit, so a rollback keeps them)."""
+    stored = [(f.storage, f.name) for f in (report.file, report.data) if f]
     report.delete()
-    if file_name:
-        transaction.on_commit(lambda: storage.delete(file_name))
+    for storage, name in stored:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 def report_build(*, report_id: int) -> ProgressReport:
     """Build the report's PDF and store it. A report already built is left as it is; one that
     fails is marked failed with the reason in words. Running it again replaces any file a killed
-    run left, so a report has one file."""
+    run left, so a report has one file. A scheduled report's staff are emailed, in the commit
+    that marks it ready, once each however often it is built."""
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report_id)
         if report.status == ProgressReport.Status.READY:
@@ -102,13 +133,125 @@ def report_build(*, report_id: int) -> ProgressReport:
         report.finished_at = timezone.now()
         report.save(update_fields=["status", "error", "finished_at", "updated_at"])
         return report
-    if report.file:
-        report.file.delete(save=False)
-    report.file.save(report.download_name, ContentFile(rendered.pdf), save=False)
+    for stored, name, content in (
+        (report.file, report.download_name, rendered.pdf),
+        (report.data, report.data_name, rendered.csv),
+    ):
+        if stored:
+            stored.delete(save=False)
+        stored.save(name, ContentFile(content), save=False)
     report.pages = rendered.pages
     report.bytes = len(rendered.pdf)
     report.seconds = round(time.monotonic() - started, 2)
     report.status = ProgressReport.Status.READY
     report.finished_at = timezone.now()
-    report.save()
+    with transaction.atomic():
+        report.save()
+        if report.is_scheduled:
+            _report_ready_emails_queue(report)
     return report
+
+
+def _report_ready_emails_queue(report: ProgressReport) -> int:
+    """Email each of the body's programme staff that its scheduled report is ready: a link to
+    the reports page, never the PDF. The key (report, person) sends it once each."""
+    body = report.organisation
+    staff = sorted({m.user for m in programme_staff_of([body])}, key=lambda user: user.email)
+    for user in staff:
+        email_queue(
+            key=f"report_ready:{report.pk}:{user.pk}",
+            purpose=OutboundEmail.Purpose.REPORT_READY,
+            to_email=user.email,
+            template="notifications/email/report_ready",
+            context={
+                "first_name": user.first_name or "colleague",
+                "organisation_name": body.name,
+                "as_at": report.as_at,
+                "site_url": settings.SITE_URL,
+                "contact_email": body.contact_email,
+            },
+        )
+    return len(staff)
+
+
+# The monthly schedule -------------------------------------------------------------------------
+
+
+def month_end_before(today: date) -> date:
+    """The last day of the month before `today`'s: 31 December 2026 for 1 January 2027."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def _scheduled_report_get_or_create(*, organisation: Organisation, as_at: date) -> bool:
+    """Ask for the body's scheduled report as at the date, unless it exists. The record's check
+    (`record_save`) refuses one that exists; two runs at the same moment can both pass it, and
+    then the database's constraint refuses the second insert. Either way the run goes on, having
+    asked for nothing. Returns whether a report was asked for."""
+    subject = {
+        "kind": ProgressReport.Kind.PROGRAMME,
+        "organisation": organisation,
+        "as_at": as_at,
+        "is_scheduled": True,
+    }
+    try:
+        with transaction.atomic():
+            report = record_save(ProgressReport(**subject), acting_user=None)
+            transaction.on_commit(lambda: _queue_build(report.pk))
+    except (ValidationError, IntegrityError):
+        if not ProgressReport.objects.filter(**subject).exists():
+            raise  # refused for another reason: a bug, not a second run
+        return False
+    return True
+
+
+def reports_monthly(*, today: date | None = None) -> int:
+    """Ask for each managing body's programme report as at the end of last month (the beat runs
+    it on the 1st), nobody's request; a body that managed no council then gets none. Running it
+    again for the same month asks for nothing more. Returns how many reports were asked for."""
+    today = today or timezone.localdate()
+    as_at = month_end_before(today)
+    asked = 0
+    for body in managing_bodies().order_by("slug"):
+        if councils_managed_by(body, on=as_at).exists():
+            asked += _scheduled_report_get_or_create(organisation=body, as_at=as_at)
+    return asked
+
+
+# The sweep ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    failed: int
+    queued: int
+
+
+def reports_sweep(*, now: datetime | None = None) -> SweepOutcome:
+    """Fail the reports building past the task's time limit (the worker was killed, so nothing
+    else will), with the reason in words so staff can try again; and queue again the reports
+    still queued after QUEUED_TOO_LONG (the broker was down when they were asked for). Each
+    update repeats its condition, so a report that moved on meanwhile is left as it is."""
+    now = now or timezone.now()
+    failed = ProgressReport.objects.filter(
+        status=ProgressReport.Status.BUILDING,
+        started_at__lt=now - timedelta(seconds=REPORT_BUILD_TIME_LIMIT) - STUCK_GRACE,
+    ).update(
+        status=ProgressReport.Status.FAILED, error=STUCK_ERROR, finished_at=now, updated_at=now
+    )
+    waiting = list(
+        ProgressReport.objects.filter(
+            status=ProgressReport.Status.QUEUED, updated_at__lt=now - QUEUED_TOO_LONG
+        ).values_list("pk", flat=True)
+    )
+    # Restart each report's clock, so one the broker still cannot take is not queued again at
+    # every sweep.
+    ProgressReport.objects.filter(pk__in=waiting, status=ProgressReport.Status.QUEUED).update(
+        updated_at=now
+    )
+    for report_id in waiting:
+        _queue_build(report_id)
+    if failed or waiting:
+        logger.warning(
+            "Report sweep: %s stuck building failed, %s queued again", failed, len(waiting)
+        )
+    return SweepOutcome(failed=failed, queued=len(waiting))

@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("<int:pk>/download/", views.report_download, name="download"),
+    path("<int:pk>/data/", views.report_data, name="data"),
     path("<int:pk>/retry/", views.report_retry_view, name="retry"),
     path("<int:pk>/delete/", views.report_delete_view, name="delete"),
 ]

@@ -83,6 +83,21 @@ def report_download(request, pk):
     )
 
 
+@require_GET
+@login_required
+def report_data(request, pk):
+    """The figures in the report's tables as CSV, with the same access check as the PDF."""
+    report = _report(request, pk)
+    if report.status != ProgressReport.Status.READY or not report.data:
+        raise Http404
+    return FileResponse(
+        report.data.open("rb"),
+        as_attachment=True,
+        filename=report.data_name,
+        content_type="text/csv; charset=utf-8",
+    )
+
+
 @require_POST
 @programme_staff_required
 def report_retry_view(request, pk):

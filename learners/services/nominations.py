@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cmpp.accounts.models import StaffMembership, User
+from cmpp.accounts.models import User
+from cmpp.accounts.selectors import programme_staff_of
 from cmpp.core.records import record_save
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
@@ -86,11 +87,7 @@ def nominations_digest_queue(*, today: date | None = None) -> int:
     by_member = defaultdict(list)
     members = {}
     contacts = {}
-    for membership in StaffMembership.objects.filter(
-        organisation__in=list(by_body), role=StaffMembership.Role.PROGRAMME_STAFF
-    ).select_related("user"):
-        if not membership.user.is_active:
-            continue
+    for membership in programme_staff_of(list(by_body)):
         members[membership.user_id] = membership.user
         by_member[membership.user_id].extend(by_body[membership.organisation_id])
         contacts.setdefault(membership.user_id, bodies[membership.organisation_id].contact_email)

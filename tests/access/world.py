@@ -57,6 +57,7 @@ class Side:
             reverse("cpd_delete", args=[self.cpd.pk]),
             reverse("email_detail", args=[self.email.pk]),
             reverse("reports:download", args=[self.report.pk]),
+            reverse("reports:data", args=[self.report.pk]),
         )
 
 
@@ -216,6 +217,7 @@ def _built_report(council):
         pages=1,
     )
     report.file.save(report.download_name, ContentFile(b"%PDF-1.7 matrix"), save=False)
+    report.data.save(report.data_name, ContentFile(b"Learners\r\n"), save=False)
     report.save()
     return report
 

@@ -5,8 +5,10 @@ from datetime import datetime
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.timezone import is_aware, localtime
+
+from cmpp.core import charts
 
 register = template.Library()
 
@@ -125,46 +127,9 @@ def date_parts(bound_field) -> dict:
 
 @register.simple_tag
 def bar_chart(rows, label: str):
-    """A plain SVG bar chart of (date, count) rows by month, hidden from screen readers: the page
+    """An SVG chart of (first day of month, count) rows, hidden from screen readers: the page
     must give the same figures in a table."""
-    width, height, top, bottom = 720, 220, 24, 28
-    bar_space = width / max(len(rows), 1)
-    peak = max((count for _, count in rows), default=0) or 1
-    parts = []
-    for index, (month, count) in enumerate(rows):
-        bar_height = (height - top - bottom) * count / peak
-        x = index * bar_space + bar_space * 0.15
-        y = height - bottom - bar_height
-        centre = x + bar_space * 0.35
-        parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d70b8"></rect>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="14">{}</text>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="13">{}</text>',
-                f"{x:.1f}",
-                f"{y:.1f}",
-                f"{bar_space * 0.7:.1f}",
-                f"{bar_height:.1f}",
-                f"{centre:.1f}",
-                f"{y - 6:.1f}",
-                count,
-                f"{centre:.1f}",
-                height - 8,
-                month.strftime("%b"),
-            )
-        )
-    return format_html(
-        '<svg class="cmpp-chart" viewBox="0 0 {} {}" role="img" aria-hidden="true" '
-        'focusable="false"><title>{}</title>{}'
-        '<line x1="0" y1="{}" x2="{}" y2="{}" stroke="#0b0c0c"></line></svg>',
-        width,
-        height,
-        label,
-        format_html_join("", "{}", ((part,) for part in parts)),
-        height - bottom,
-        width,
-        height - bottom,
-    )
+    return charts.column_chart(charts.month_bars(rows), title=label, height=220, hidden=True)
 
 
 @register.filter(is_safe=True)
