@@ -300,6 +300,8 @@ CMPP_PROGRAMME_CONTACT_EMAIL = env(
     "CMPP_PROGRAMME_CONTACT_EMAIL", default="cmpp@communities.example.gov.uk"
 )
 CMPP_PAGE_SIZE = 50
+# The largest file a member may share with a network (networks/resources.py).
+CMPP_RESOURCE_MAX_BYTES = env.int("CMPP_RESOURCE_MAX_BYTES", default=10 * 1024 * 1024)
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 
 LOGGING = {

@@ -1,10 +1,13 @@
-"""The council list's filters: managing body, status, LGA priority, region, nation, search."""
+"""The lists' filters: councils (managing body, status, LGA priority, region, nation, search),
+support engagements (status, specialist, managing body) and maturity assessments (status,
+kind, managing body)."""
 
 import django_filters
+from django.utils import timezone
 
 from cmpp.accounts.selectors import managing_bodies
-from councils.models import Council
-from councils.selectors import council_search_q
+from councils.models import Council, MaturityAssessment, SupportEngagement
+from councils.selectors import council_search_q, councils_managed_by, specialists_with_engagements
 
 
 class CouncilFilter(django_filters.FilterSet):
@@ -54,3 +57,59 @@ class CouncilFilter(django_filters.FilterSet):
 
     def priority(self, queryset, name, value):
         return queryset.filter(lga_priority=value == "yes")
+
+
+def _managing_body_filter():
+    return django_filters.ModelChoiceFilter(
+        label="Managing body",
+        queryset=managing_bodies().order_by("name"),
+        to_field_name="slug",
+        empty_label="Any managing body",
+        method="managed_by",
+    )
+
+
+class ManagedByToday:
+    """Records of the councils an organisation manages today (`councils_managed_by`)."""
+
+    def managed_by(self, queryset, name, value):
+        return queryset.filter(
+            council__in=councils_managed_by(value, on=timezone.localdate()).values("pk")
+        )
+
+
+class SupportFilter(ManagedByToday, django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=SupportEngagement.Status.choices, empty_label="Any status"
+    )
+    specialist = django_filters.ModelChoiceFilter(
+        queryset=specialists_with_engagements(),
+        empty_label="Any specialist",
+        null_label="No specialist yet",
+        null_value="none",
+    )
+    body = _managing_body_filter()
+
+    class Meta:
+        model = SupportEngagement
+        fields = ["status", "specialist", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["specialist"].field.label_from_instance = lambda user: (
+            user.get_full_name() or user.email
+        )
+
+
+class MaturityFilter(ManagedByToday, django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=MaturityAssessment.Status.choices, empty_label="Any status"
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Assessment", choices=MaturityAssessment.Kind.choices, empty_label="Any assessment"
+    )
+    body = _managing_body_filter()
+
+    class Meta:
+        model = MaturityAssessment
+        fields = ["status", "kind", "body"]

@@ -171,7 +171,8 @@ class SupportEngagement(TimeStampedModel):
     )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
-    outcomes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=5000)
+    outcomes = models.TextField(blank=True, max_length=5000)
     history = HistoricalRecords()
 
     class Meta:
@@ -203,15 +204,38 @@ class MaturityArea(models.Model):
 
 
 class MaturityAssessment(TimeStampedModel):
+    """A council's self-assessment of its contract-management maturity: drafted and submitted
+    by its SRO, then accepted by staff or returned with a note. Only accepted ones count."""
+
     class Kind(models.TextChoices):
         BASELINE = "baseline", "Baseline"
         FOLLOW_UP = "follow_up", "Follow-up"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        RETURNED = "returned", "Returned"
 
     council = models.ForeignKey(
         Council, on_delete=models.CASCADE, related_name="maturity_assessments"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     assessed_on = models.DateField(db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(
+        blank=True, max_length=2000, help_text="Why staff returned it, for the SRO."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -235,6 +259,7 @@ class MaturityScore(models.Model):
     )
     area = models.ForeignKey(MaturityArea, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["assessment", "area__order"]

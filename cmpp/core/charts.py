@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 BLUE = "#1d70b8"
 TEXT = "#0b0c0c"
@@ -101,11 +101,20 @@ def column_chart(
     return _svg(width, height, title, parts, hidden)
 
 
-def bar_chart(bars: list[Bar], *, title: str, width: int = 720, hidden: bool = False) -> SafeString:
-    """Horizontal bars, one a row, each labelled with its name and value."""
-    row, label_w, value_w = 26, 170, 60
+def bar_chart(
+    bars: list[Bar],
+    *,
+    title: str,
+    width: int = 720,
+    hidden: bool = False,
+    maximum: int | None = None,
+) -> SafeString:
+    """Horizontal bars, one a row, each labelled with its name and value; scaled to `maximum`
+    (a score out of 5) or to the largest value. The label column fits the longest label."""
+    row, value_w = 26, 60
+    label_w = min(max((len(bar.label) for bar in bars), default=10) * 7 + 16, width // 2)
     height = row * max(len(bars), 1) + 8
-    peak = max((bar.value for bar in bars), default=0) or 1
+    peak = maximum or max((bar.value for bar in bars), default=0) or 1
     plot_w = width - label_w - value_w
     parts = []
     for index, bar in enumerate(bars):
@@ -137,7 +146,11 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 720, hidden: bool = F
 def _svg(width: int, height: int, title: str, parts: list, hidden: bool) -> SafeString:
     """The picture: an image named by its title, or, where a screen reader reaches the same
     figures in a table just after it (`hidden`), kept out of its way."""
-    role = 'aria-hidden="true"' if hidden else format_html('role="img" aria-label="{}"', title)
+    role = (
+        mark_safe('aria-hidden="true"')
+        if hidden
+        else format_html('role="img" aria-label="{}"', title)
+    )
     return format_html(
         '<svg class="cmpp-chart" viewBox="0 0 {} {}" width="100%" {} focusable="false" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',

@@ -1,7 +1,9 @@
 """A record's history as people read it: when, who, and what changed, from simple-history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from django.utils import formats, timezone
 
 SHOWN = 20
 # Bookkeeping fields that change on every save and say nothing to a reader.
@@ -24,6 +26,10 @@ def _show(record, field) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "j M Y, H:i")
+    if isinstance(value, date):
+        return formats.date_format(value, "j M Y")
     return str(value)
 
 

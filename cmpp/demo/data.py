@@ -294,72 +294,155 @@ MEETING_THEMES = {
         "Working with finance on open-book contracts",
     ],
 }
+
+
+class ResourceSpec(NamedTuple):
+    """A resource shared with a network: a link (`url`) or a document made at seed time
+    (`file_name`, with `content`: paragraphs, or a CSV's rows). `shared_by` is a staff
+    organisation's slug, or a council's code for its SRO."""
+
+    title: str
+    description: str
+    published_on: date
+    tags: str
+    shared_by: str
+    url: str = ""
+    file_name: str = ""
+    content: tuple = ()
+
+
+R = ResourceSpec
 RESOURCES = {
     "sro-network": [
-        ("Contract Management Professional Standards",
-         "https://www.gov.uk/government/publications/contract-management-professional-standards",
-         "The standards behind Foundation, Practitioner and Expert accreditation.", D(2022, 2, 14)),
-        ("The Sourcing Playbook",
-         "https://www.gov.uk/government/publications/the-sourcing-and-consultancy-playbooks",
-         "Government guidance on sourcing, delivery model assessments and market health.",
-         D(2022, 6, 20)),
-        ("National Procurement Strategy for Local Government in England 2022",
-         "https://www.local.gov.uk/publications/national-procurement-strategy-local-government"
-         "-england-2022",
-         "The LGA's strategy, including its contract management ambitions.", D(2022, 11, 7)),
-        ("Procurement Act 2023: guidance documents",
-         "https://www.gov.uk/government/collections/procurement-act-2023-guidance-documents",
-         "Guidance on the new regime, including contract management and performance notices.",
-         D(2024, 5, 13)),
-        ("Contract management: an SRO's checklist",
-         "https://www.local.gov.uk/our-support/procurement/contract-management",
-         "Questions an SRO can ask to test their council's contract management.", D(2025, 3, 3)),
+        R("Contract Management Professional Standards",
+          "The standards behind Foundation, Practitioner and Expert accreditation.",
+          D(2022, 2, 14), "standards, accreditation", "dluhc",
+          url="https://www.gov.uk/government/publications/contract-management-professional-standards"),
+        R("SRO Network terms of reference",
+          "What the network is for, who belongs to it and how often it meets.",
+          D(2022, 3, 7), "governance, network", "dluhc",
+          file_name="sro-network-terms-of-reference.pdf",
+          content=(
+              "The SRO Network brings together the senior responsible owners of the councils on "
+              "the Contract Management Pioneer Programme.",
+              "Members share what has worked in making contract management a corporate priority, "
+              "and agree where the programme should focus next.",
+              "The network meets online each quarter, and in person each summer. Deputies may "
+              "attend in the SRO's place.",
+          )),
+        R("The Sourcing Playbook",
+          "Government guidance on sourcing, delivery model assessments and market health.",
+          D(2022, 6, 20), "guidance, sourcing", "dluhc",
+          url="https://www.gov.uk/government/publications/the-sourcing-and-consultancy-playbooks"),
+        R("National Procurement Strategy for Local Government in England 2022",
+          "The LGA's strategy, including its contract management ambitions.",
+          D(2022, 11, 7), "strategy, local government", "dluhc",
+          url="https://www.local.gov.uk/publications/national-procurement-strategy-local-government"
+              "-england-2022"),
+        R("Contract register tiering template",
+          "The spreadsheet Warwickshire uses to tier its contracts by value, risk and complexity.",
+          D(2023, 11, 20), "contract register, template", WARWICKSHIRE,
+          file_name="contract-register-tiering-template.csv",
+          content=(
+              ("contract_reference", "title", "supplier", "annual_value_gbp", "risk", "tier",
+               "contract_manager"),
+              ("WCC-0142", "Highways term maintenance", "Example Highways Ltd", "18500000", "high",
+               "gold", "Highways commissioning lead"),
+              ("WCC-0311", "Home care framework", "Various", "9200000", "high", "gold",
+               "Adult social care commissioning manager"),
+              ("WCC-0475", "Office cleaning", "Example Facilities Ltd", "410000", "low", "bronze",
+               "Facilities manager"),
+          )),
+        R("Procurement Act 2023: guidance documents",
+          "Guidance on the new regime, including contract management and performance notices.",
+          D(2024, 5, 13), "Procurement Act 2023, guidance", "local-partnerships",
+          url="https://www.gov.uk/government/collections/procurement-act-2023-guidance-documents"),
+        R("Contract management: an SRO's checklist",
+          "Questions an SRO can ask to test their council's contract management.",
+          D(2025, 3, 3), "checklist, governance", "local-partnerships",
+          url="https://www.local.gov.uk/our-support/procurement/contract-management"),
     ],
     "learners-network": [
-        ("Contract management plan template",
-         "https://www.gov.uk/government/publications/contract-management-professional-standards",
-         "A plan template learners used in Workshop 1, with worked examples.", D(2022, 1, 24)),
-        ("Managing supplier performance: key performance indicators",
-         "https://www.gov.uk/government/publications/the-sourcing-and-consultancy-playbooks",
-         "How to choose a small set of indicators that drive the right behaviour.",
-         D(2022, 9, 12)),
-        ("Procurement Act 2023: managing contracts",
-         "https://www.gov.uk/government/collections/procurement-act-2023-guidance-documents",
-         "What changes for contract managers: KPIs, performance notices and modifications.",
-         D(2024, 6, 17)),
-        ("Local government contract management case studies",
-         "https://www.local.gov.uk/our-support/procurement/contract-management",
-         "How councils have improved contract management, in their own words.", D(2025, 1, 20)),
-        ("Preparing for the Practitioner assessment",
-         "https://www.gov.uk/government/organisations/government-commercial-college",
-         "Recording and slides from the Learners Network session on assessment preparation.",
-         D(2026, 6, 8)),
+        R("Contract management plan template",
+          "A plan template learners used in Workshop 1, with worked examples.",
+          D(2022, 1, 24), "template, planning", "dluhc",
+          url="https://www.gov.uk/government/publications/contract-management-professional-standards"),
+        R("Managing supplier performance: key performance indicators",
+          "How to choose a small set of indicators that drive the right behaviour.",
+          D(2022, 9, 12), "performance, KPIs", "dluhc",
+          url="https://www.gov.uk/government/publications/the-sourcing-and-consultancy-playbooks"),
+        R("Contract review meeting agenda",
+          "An agenda for a quarterly review with a supplier, to adapt to your contract.",
+          D(2023, 5, 15), "template, supplier meetings", "dluhc",
+          file_name="contract-review-meeting-agenda.docx",
+          content=(
+              "1. Actions from the last review",
+              "2. Performance against the key performance indicators",
+              "3. Risks and issues, and who owns each",
+              "4. Changes and variations requested or agreed",
+              "5. Social value delivered this quarter",
+              "6. Actions, owners and dates",
+          )),
+        R("Procurement Act 2023: managing contracts",
+          "What changes for contract managers: KPIs, performance notices and modifications.",
+          D(2024, 6, 17), "Procurement Act 2023, KPIs", "local-partnerships",
+          url="https://www.gov.uk/government/collections/procurement-act-2023-guidance-documents"),
+        R("Local government contract management case studies",
+          "How councils have improved contract management, in their own words.",
+          D(2025, 1, 20), "case studies", "local-partnerships",
+          url="https://www.local.gov.uk/our-support/procurement/contract-management"),
+        R("Preparing for the Practitioner assessment",
+          "Recording and slides from the Learners Network session on assessment preparation.",
+          D(2026, 6, 8), "assessment, Practitioner", "dluhc",
+          url="https://www.gov.uk/government/organisations/government-commercial-college"),
+        R("Practitioner assessment: revision checklist",
+          "A one-page checklist of what the Practitioner assessment covers.",
+          D(2026, 6, 15), "assessment, Practitioner, checklist", "dluhc",
+          file_name="practitioner-assessment-revision-checklist.pdf",
+          content=(
+              "Know your contract: its outcomes, its key performance indicators and its "
+              "remedies.",
+              "Be ready to explain how you would handle a change, a dispute and a supplier in "
+              "financial difficulty.",
+              "Bring examples from your own contracts: the assessors ask what you did and why.",
+          )),
     ],
 }  # fmt: skip
 SUPPORT_WORK = [
-    # title, objectives, outcomes when completed
+    # title, objectives, outcomes when completed, notes kept as the work went on
     ("Contract management maturity review",
      "Review how the council manages its top 20 contracts and agree an improvement plan.",
-     "Improvement plan agreed by the corporate leadership team; contract owners named."),
+     "Improvement plan agreed by the corporate leadership team; contract owners named.",
+     "Interviewed 14 contract owners. Most contracts have no named manager after award; the "
+     "plan starts with the ten highest-risk contracts."),
     ("Contract register and tiering",
      "Build a complete contract register and tier contracts by value, risk and complexity.",
-     "Register of 412 contracts published internally; gold-tier contracts have plans."),
+     "Register of 412 contracts published internally; gold-tier contracts have plans.",
+     "Finance's payment data found 60 suppliers with no contract on the register; each has been "
+     "traced to a service."),
     ("Highways term contract performance reset",
      "Rework the KPIs and governance of the highways term maintenance contract.",
-     "Eight new KPIs agreed with the supplier; quarterly strategic reviews in place."),
+     "Eight new KPIs agreed with the supplier; quarterly strategic reviews in place.",
+     "The old contract had 46 KPIs and none tied to remedies. Workshops with the supplier agreed "
+     "which matter to residents."),
     ("Adult social care supplier risk review",
      "Assess financial and delivery risk among home care providers and plan for failure.",
-     "Risk ratings for 37 providers; provider failure playbook tested in an exercise."),
+     "Risk ratings for 37 providers; provider failure playbook tested in an exercise.",
+     "Financial health checks requested from every provider; three are on enhanced monitoring."),
     ("Waste collection contract renegotiation",
      "Support the council through the mid-term review of its waste collection contract.",
-     "Variation agreed, saving an estimated £1.2m over the remaining term."),
+     "Variation agreed, saving an estimated £1.2m over the remaining term.",
+     "Benchmarked the rates against four similar councils; the supplier accepted the evidence."),
     ("Contract management operating model",
      "Design a corporate contract management function and the roles within it.",
-     "Operating model approved by cabinet; two contract manager posts recruited."),
+     "Operating model approved by cabinet; two contract manager posts recruited.",
+     "Compared a central team with a hub and spoke model; services preferred the hub and spoke."),
     ("Leisure services contract exit planning",
      "Prepare an exit plan ahead of the leisure management contract's expiry.",
-     "Exit plan and asset register handed to the re-procurement team."),
+     "Exit plan and asset register handed to the re-procurement team.",
+     "Asset condition surveys commissioned; staff transfer information requested early."),
 ]  # fmt: skip
+PLANNED_SUPPORT_NOTE = "Scoping call held with the SRO; terms of reference agreed, start date set."
 CLOSED_EARLY_OUTCOME = (
     "Closed early at the council's request after a change of leadership; "
     "the work was handed to the council's own commercial team."
@@ -375,6 +458,43 @@ ATTENDANCE = [
     MeetingAttendance.Status.ABSENT,
 ]
 ATTENDANCE_WEIGHTS = [65, 20, 15]
+MEETING_MINUTES = {"sro-network": 90, "learners-network": 60}
+IN_PERSON_MINUTES = 180
+# A meeting that did not take place: (network, day) -> why, said on its page.
+CANCELLED_MEETINGS = {
+    ("sro-network", date(2024, 7, 11)): (
+        "Cancelled: a week after the general election, members were needed at their councils. "
+        "The agenda moved to October."
+    ),
+}
+# Councils invited to a network that have not answered, or that declined, and when.
+NETWORK_INVITED = {"sro-network": [("E06000051", date(2026, 11, 2))], "learners-network": []}
+# New councils the Learners Network invited this autumn, not yet members.
+LEARNERS_NETWORK_INVITES = 3
+NETWORK_DECLINED = {
+    "sro-network": [("E10000030", date(2022, 10, 17), date(2022, 11, 1))],
+    "learners-network": [("E06000034", date(2022, 5, 9), date(2022, 5, 24))],
+}
+# Learners who accepted their invitation to the portal, and joined the Learners Network.
+LEARNER_ACCOUNTS = 36
+# Of them, the first to join the programme founded the Learners Network at its launch.
+LEARNERS_NETWORK_FOUNDERS = 6
 SCORE_WEIGHTS = [30, 40, 22, 7, 1]  # baseline maturity scores 1 to 5: mostly 1 to 3
 IMPROVEMENTS = [-1, 0, 1, 2]
 IMPROVEMENT_WEIGHTS = [5, 30, 50, 15]
+# Councils whose follow-up showed no improvement overall (one area slipped).
+MATURITY_STALLED = ["E06000039", "E09000008"]
+# Reading's follow-up came back to its SRO to mend; Warwickshire's waits for staff to review.
+MATURITY_RETURNED = (READING, date(2026, 10, 26), date(2026, 10, 30), date(2026, 11, 6))
+MATURITY_RETURN_NOTE = (
+    "Thank you. Please add the evidence behind the score of 4 for performance management: "
+    "the KPI reports for two of your gold-tier contracts would do."
+)
+MATURITY_SUBMITTED = (WARWICKSHIRE, date(2026, 11, 12), date(2026, 11, 16))
+MATURITY_DRAFT = "E09000030"  # onboarded in October: its baseline is still a draft
+MATURITY_COMMENTS = {
+    "Governance and leadership": "Contract management is now a standing item at the "
+    "corporate leadership team.",
+    "People and skills": "Six officers accredited at Practitioner; two more in the current cohort.",
+    "Performance management": "Gold-tier contracts report monthly against agreed KPIs.",
+}

@@ -18,8 +18,11 @@ change causes, sent once the seed commits):
 
 Written directly, in bulk where there are many: learners and everything that happened to them
 before the demo's today (enrolments in cohorts that started, step progress, session attendance,
-assessments, accreditations, CPD), network memberships, meetings and attendance, support
-engagements and maturity assessments. Through the services these would be several times slower,
+assessments, accreditations, CPD), the accounts of learners who accepted their invitation long
+ago, networks' councils (joined, invited, declined), memberships, meetings (one cancelled) and
+attendance, shared links and documents (made by `cmpp.demo.files` and stored once under a fixed
+name), support engagements, and maturity assessments with their review (accepted, and one
+each returned, waiting and in draft). Through the services these would be several times slower,
 would end enrolments on the real today rather than years ago (the services date that themselves),
 and would email every learner an invitation, a place and an award. Some have no service at all:
 an applied council, a council becoming active, a staff membership, a demo login's password,
@@ -39,12 +42,14 @@ the services' way (tests/demo check each against the seeded rows):
 """
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -53,6 +58,7 @@ from cmpp.accounts.services import user_get_or_create
 from cmpp.demo.data import (
     ATTENDANCE,
     ATTENDANCE_WEIGHTS,
+    CANCELLED_MEETINGS,
     CLOSED_EARLY_OUTCOME,
     COHORTS,
     CPD_ACTIVITIES,
@@ -75,18 +81,32 @@ from cmpp.demo.data import (
     HAND_OVERS,
     IMPROVEMENT_WEIGHTS,
     IMPROVEMENTS,
+    IN_PERSON_MINUTES,
     INTAKES,
     JOB_TITLES,
     LAST_NAMES,
+    LEARNER_ACCOUNTS,
+    LEARNERS_NETWORK_FOUNDERS,
+    LEARNERS_NETWORK_INVITES,
     LOCAL_PARTNERSHIPS_FROM,
     LONDON,
     LONDON_VENUE,
     MARKING_DAYS,
+    MATURITY_COMMENTS,
+    MATURITY_DRAFT,
+    MATURITY_RETURN_NOTE,
+    MATURITY_RETURNED,
+    MATURITY_STALLED,
+    MATURITY_SUBMITTED,
+    MEETING_MINUTES,
     MEETING_PATTERN,
     MEETING_THEMES,
     MEETINGS_UNTIL,
+    NETWORK_DECLINED,
+    NETWORK_INVITED,
     NETWORKS_LAUNCHED,
     NOMINEE_JOB_TITLE,
+    PLANNED_SUPPORT_NOTE,
     READING,
     RESITS_FROM,
     RESOURCES,
@@ -102,6 +122,7 @@ from cmpp.demo.data import (
     YESTERDAY,
     CohortSpec,
 )
+from cmpp.demo.files import stored_file
 from cohorts.models import AccreditationLevel, Cohort, CohortSession, LevelStep
 from cohorts.services import cohort_create, cohort_mark_completed, cohort_start, session_create
 from councils.models import (
@@ -128,6 +149,7 @@ from learners.services import enrolment_create, nomination_create
 from networks.models import (
     MeetingAttendance,
     Network,
+    NetworkCouncil,
     NetworkMeeting,
     NetworkMembership,
     NetworkResource,
@@ -440,6 +462,26 @@ def plan_support(rng, earliest: date) -> tuple[str, date, date | None]:
     return SupportEngagement.Status.COMPLETED, ended_on - duration, ended_on
 
 
+def meeting_agenda(theme: str, *, in_person: bool) -> str:
+    """A network meeting's agenda, one numbered item a line."""
+    items = [
+        "Welcome, and actions from the last meeting",
+        theme,
+        "Updates from members' councils",
+        "News from the programme",
+        "Any other business",
+    ]
+    if in_person:
+        items.insert(3, "Lunch and conversations between members")
+    return "\n".join(f"{number}. {item}" for number, item in enumerate(items, start=1))
+
+
+def slipped(scores: list[int]) -> list[int]:
+    """Scores a year on that show no improvement: the same, but for one area a point lower."""
+    lower = next((index for index, score in enumerate(scores) if score > 1), None)
+    return [score - (index == lower) for index, score in enumerate(scores)]
+
+
 def step_source(step: LevelStep) -> str:
     if step.kind == LevelStep.Kind.WORKSHOP:
         return ResultSource.ATTENDANCE
@@ -466,6 +508,9 @@ class DemoProgramme:
         self.places_to_offer: list[tuple[date, int, Learner, Cohort]] = []
         self.known_emails: set[str] = set()
         self.new_learners: list[tuple[Learner, Journey, Cohort | None]] = []
+        self.areas: list[MaturityArea] = []
+        self.known_assessments: set[tuple[int, str, date]] = set()
+        self.known_baselines: set[int] = set()
         self._password_hash = None
 
     def seed(self):
@@ -894,43 +939,189 @@ class DemoProgramme:
 
     # Networks, support and maturity
 
+    def managing_staff(self, code: str, on: date) -> User:
+        """The demo staff user of the body that managed the council on the day."""
+        facts = self.facts[code]
+        handed_over_on = HAND_OVERS.get(code)
+        by_local_partnerships = facts.onboarded_on >= LOCAL_PARTNERSHIPS_FROM or (
+            handed_over_on is not None and on >= handed_over_on
+        )
+        return self.staff["local-partnerships" if by_local_partnerships else "dluhc"]
+
     def seed_networks(self):
+        """Each network's councils and members, its meetings with their registers, and what its
+        members have shared."""
         networks = {network.slug: network for network in Network.objects.all()}
+        not_answered = {code for code, _ in NETWORK_INVITED["sro-network"]}
         sro_members = []
         for code, facts in self.facts.items():
             if facts.status not in (Council.Status.ACTIVE, Council.Status.ONBOARDED):
                 continue
             joined_on = facts.onboarded_on + timedelta(days=self.rng.randint(7, 42))
             joined_on = max(joined_on, NETWORKS_LAUNCHED)
-            sro_members.append(self.join(networks["sro-network"], self.sros[code], code, joined_on))
+            if code in not_answered:
+                continue  # its SRO joins once the council accepts the invitation
+            sro_members.append(
+                self.join(networks["sro-network"], self.sros[code], self.councils[code], joined_on)
+            )
         learner_members = [
             self.join(
                 networks["learners-network"],
                 self.demo_learner.user,
-                READING,
+                self.councils[READING],
                 DEMO_LEARNER_JOINED_NETWORK,
-            )
+            ),
+            *self.seed_learner_members(networks["learners-network"]),
         ]
         for slug, members in (("sro-network", sro_members), ("learners-network", learner_members)):
+            self.seed_network_councils(networks[slug], members)
             self.seed_meetings(networks[slug], members)
-            for title, url, description, published_on in RESOURCES[slug]:
-                NetworkResource.objects.get_or_create(
-                    network=networks[slug],
-                    title=title,
-                    defaults={"url": url, "description": description, "published_on": published_on},
-                )
+            self.seed_resources(networks[slug])
         self.save_queued()
 
-    def join(self, network, user, code, joined_on) -> tuple[NetworkMembership, date]:
+    def join(
+        self, network, user, council, joined_on, left_on=None
+    ) -> tuple[NetworkMembership, date]:
         membership, _ = NetworkMembership.objects.get_or_create(
             network=network,
             user=user,
-            defaults={"council": self.councils[code], "joined_on": joined_on},
+            defaults={"council": council, "joined_on": joined_on, "left_on": left_on},
         )
         return membership, joined_on
 
+    def seed_learner_members(self, network: Network) -> list[tuple[NetworkMembership, date]]:
+        """Learners who accepted their invitation to the portal joined the Learners Network some
+        weeks after they joined the programme; those who withdrew since have left it."""
+        # In Python's order, not the database's collation, so every database draws the same.
+        pool = sorted(
+            Learner.objects.filter(
+                council__status__in=(Council.Status.ACTIVE, Council.Status.ONBOARDED),
+                status__in=(
+                    Learner.Status.ACCREDITED,
+                    Learner.Status.ACTIVE,
+                    Learner.Status.WITHDRAWN,
+                ),
+            )
+            .exclude(email=DEMO_LEARNER[0])
+            .select_related("council"),
+            key=lambda learner: learner.email,
+        )
+        # The earliest to join the programme (and still on it) founded the network at its launch.
+        founders = sorted(
+            (learner for learner in pool if learner.status != Learner.Status.WITHDRAWN),
+            key=lambda learner: (learner.created_at, learner.email),
+        )[:LEARNERS_NETWORK_FOUNDERS]
+        others = [learner for learner in pool if learner not in founders]
+        chosen = founders + self.rng.sample(others, LEARNER_ACCOUNTS - len(founders))
+        left = dict(
+            Enrolment.objects.filter(
+                learner__in=chosen, status=Enrolment.Status.WITHDRAWN
+            ).values_list("learner", "ended_on")
+        )
+        accounts = self.learner_accounts(chosen)
+        members = []
+        for learner in chosen:
+            joined_on = timezone.localdate(learner.created_at)
+            joined_on += timedelta(days=self.rng.randint(14, 120))
+            if learner in founders:
+                joined_on = NETWORKS_LAUNCHED
+            joined_on = max(joined_on, NETWORKS_LAUNCHED)
+            left_on = left.get(learner.pk)
+            if joined_on > YESTERDAY or (left_on is not None and left_on <= joined_on):
+                continue
+            members.append(
+                self.join(network, accounts[learner.pk], learner.council, joined_on, left_on)
+            )
+        return members
+
+    def learner_accounts(self, learners: list[Learner]) -> dict[int, User]:
+        """Each learner's account, as if they accepted their invitation a week after joining:
+        linked to their record, with a password of their own (one nobody here knows)."""
+        accounts = {
+            user.email: user
+            for user in User.objects.filter(email__in=[learner.email for learner in learners])
+        }
+        unknown = [learner for learner in learners if learner.email not in accounts]
+        # One hash for them all (hashing is slow by design) of a password nobody keeps.
+        password = make_password(secrets.token_urlsafe(32)) if unknown else ""
+        new = [
+            User(
+                email=learner.email,
+                first_name=learner.first_name,
+                last_name=learner.last_name,
+                password=password,
+                date_joined=learner.created_at + timedelta(days=7),
+            )
+            for learner in unknown
+        ]
+        User.objects.bulk_create(new)
+        accounts.update({user.email: user for user in new})
+        unlinked = [
+            learner for learner in learners if learner.user_id != accounts[learner.email].pk
+        ]
+        for learner in unlinked:
+            learner.user = accounts[learner.email]
+        # No history row: one dated now is no change, and one dated then would hold today's status.
+        Learner.objects.bulk_update(unlinked, ["user"])
+        return {learner.pk: accounts[learner.email] for learner in learners}
+
+    def seed_network_councils(
+        self, network: Network, members: list[tuple[NetworkMembership, date]]
+    ):
+        """Each council with members joined on its first member's day, invited a little before
+        by its managing body; a few invited lately have not answered; one declined."""
+        first_joined: dict[int, date] = {}
+        for membership, joined_on in members:
+            earlier = first_joined.get(membership.council_id, joined_on)
+            first_joined[membership.council_id] = min(earlier, joined_on)
+        invited = list(NETWORK_INVITED[network.slug])
+        rows = []
+        for code, council in self.councils.items():
+            if council.pk not in first_joined:
+                continue
+            joined_on = first_joined[council.pk]
+            invited_on = joined_on - timedelta(days=self.rng.randint(7, 28))
+            invited_on = max(invited_on, self.facts[code].onboarded_on)
+            rows.append((code, NetworkCouncil.Status.JOINED, invited_on, joined_on, None))
+        if network.slug == "learners-network":
+            newest = sorted(
+                (
+                    code
+                    for code, facts in self.facts.items()
+                    if facts.status in (Council.Status.ACTIVE, Council.Status.ONBOARDED)
+                    and self.councils[code].pk not in first_joined
+                ),
+                key=lambda code: (self.facts[code].onboarded_on, code),
+                reverse=True,
+            )
+            invited += [
+                (code, DEMO_TODAY - timedelta(weeks=1 + 2 * index))
+                for index, code in enumerate(newest[:LEARNERS_NETWORK_INVITES])
+            ]
+        rows += [(code, NetworkCouncil.Status.INVITED, on, None, None) for code, on in invited]
+        rows += [
+            (code, NetworkCouncil.Status.DECLINED, invited_on, None, declined_on)
+            for code, invited_on, declined_on in NETWORK_DECLINED[network.slug]
+        ]
+        already = set(network.councils.values_list("council_id", flat=True))
+        for code, status, invited_on, joined_on, declined_on in rows:
+            if self.councils[code].pk in already:
+                continue
+            self.add_later(
+                NetworkCouncil(
+                    network=network,
+                    council=self.councils[code],
+                    status=status,
+                    invited_on=invited_on,
+                    joined_on=joined_on,
+                    declined_on=declined_on,
+                    invited_by=self.managing_staff(code, invited_on),
+                )
+            )
+
     def seed_meetings(self, network: Network, members: list[tuple[NetworkMembership, date]]):
-        """Quarterly since January 2022; the two in 2027 are still to come."""
+        """Quarterly since January 2022, each with its agenda; the two in 2027 are still to come;
+        one was cancelled. Members who were in the network on the day have a mark."""
         nth, weekday, starts = MEETING_PATTERN[network.slug]
         themes = MEETING_THEMES[network.slug]
         for index, day in enumerate(quarterly_days(nth, weekday)):
@@ -942,42 +1133,83 @@ class DemoProgramme:
                     (membership, self.rng.choices(ATTENDANCE, weights=ATTENDANCE_WEIGHTS)[0])
                     for membership, joined_on in members
                     if joined_on <= day
+                    and (membership.left_on is None or day <= membership.left_on)
                 ]
             in_person = day.month == 7  # the summer meeting is held in person
+            cancelled = CANCELLED_MEETINGS.get((network.slug, day), "")
+            summary = ""
+            if cancelled:
+                summary = cancelled
+            elif held:
+                summary = f"Members discussed {theme[0].lower()}{theme[1:]}."
+            starts_at = london(day, starts)
+            minutes = IN_PERSON_MINUTES if in_person else MEETING_MINUTES[network.slug]
             meeting, created = NetworkMeeting.objects.get_or_create(
                 network=network,
-                starts_at=london(day, starts),
+                starts_at=starts_at,
                 defaults={
                     "title": theme,
+                    "ends_at": starts_at + timedelta(minutes=minutes),
                     "location": LONDON_VENUE if in_person else "Online",
                     "online_url": (
                         ""
                         if in_person
                         else f"https://events.example.gov.uk/cmpp/{network.slug}/{day:%Y-%m}"
                     ),
-                    "summary": f"Members discussed {theme[0].lower()}{theme[1:]}." if held else "",
+                    "agenda": meeting_agenda(theme, in_person=in_person),
+                    "summary": summary,
+                    "is_cancelled": bool(cancelled),
+                    "sequence": 1 if cancelled else 0,  # cancelling updates the calendar event
                 },
             )
-            if created:
+            if created and not cancelled:
                 for membership, status in attendance:
                     self.add_later(
                         MeetingAttendance(meeting=meeting, membership=membership, status=status)
                     )
 
+    def seed_resources(self, network: Network):
+        """Links and small documents, each shared by staff or an SRO; a document is stored once
+        under a fixed name, as an upload would be."""
+        already = set(network.resources.values_list("title", flat=True))
+        for spec in RESOURCES[network.slug]:
+            if spec.title in already:
+                continue
+            resource = NetworkResource(
+                network=network,
+                title=spec.title,
+                description=spec.description,
+                published_on=spec.published_on,
+                tags=spec.tags,
+                shared_by=self.staff.get(spec.shared_by) or self.sros[spec.shared_by],
+                url=spec.url,
+            )
+            if spec.file_name:
+                name = f"networks/resources/{spec.published_on:%Y/%m}/{spec.file_name}"
+                stored = stored_file(name, spec.title, spec.content)
+                resource.file = stored.name
+                resource.file_name = spec.file_name
+                resource.content_type = stored.content_type
+                resource.size = stored.size
+            self.add_later(resource)
+
     def seed_support_engagements(self):
+        """Mostly finished work, some under way, a few ahead, each with its notes; Local
+        Partnerships' specialists (who arrived in 2023) lead the work since."""
         active = [code for code, f in self.facts.items() if f.status == Council.Status.ACTIVE]
         work = self.rng.sample(SUPPORT_WORK, len(SUPPORT_WORK))
         for index, code in enumerate(self.rng.sample(active, SUPPORTED_COUNCILS)):
-            title, objectives, outcomes = work[index % len(work)]
+            title, objectives, outcomes, notes = work[index % len(work)]
             earliest = max(self.facts[code].onboarded_on + timedelta(days=90), SUPPORT_BEGAN)
             status, starts_on, ends_on = plan_support(self.rng, earliest)
             if status == SupportEngagement.Status.CLOSED:
                 outcomes = CLOSED_EARLY_OUTCOME
+            elif status == SupportEngagement.Status.PLANNED:
+                outcomes, notes = "", PLANNED_SUPPORT_NOTE
             elif status != SupportEngagement.Status.COMPLETED:
                 outcomes = ""
-            # Local Partnerships' specialists arrived in 2023; planned work has none assigned yet.
             specialist = None
-            if starts_on >= LOCAL_PARTNERSHIPS_FROM and status != SupportEngagement.Status.PLANNED:
+            if starts_on >= LOCAL_PARTNERSHIPS_FROM:
                 specialist = self.staff["local-partnerships"]
             SupportEngagement.objects.get_or_create(
                 council=self.councils[code],
@@ -987,43 +1219,135 @@ class DemoProgramme:
                     "status": status,
                     "starts_on": starts_on,
                     "ends_on": ends_on,
+                    "notes": notes,
                     "outcomes": outcomes,
                     "specialist": specialist,
                 },
             )
 
     def seed_maturity_assessments(self):
-        """A baseline soon after onboarding; a follow-up a year or more later, mostly improved."""
-        areas = list(MaturityArea.objects.order_by("order"))
+        """A baseline soon after onboarding; a follow-up a year or more later, mostly improved,
+        some not. Staff accepted them all, except Reading's latest (returned to its SRO to
+        mend), Warwickshire's latest (waiting for review) and one new council's draft."""
+        self.areas = list(MaturityArea.objects.order_by("order"))
+        self.known_assessments = set(
+            MaturityAssessment.objects.values_list("council_id", "kind", "assessed_on")
+        )
+        self.known_baselines = set(
+            MaturityAssessment.objects.filter(kind=MaturityAssessment.Kind.BASELINE).values_list(
+                "council_id", flat=True
+            )
+        )
+        chosen = {READING, WARWICKSHIRE, MATURITY_DRAFT, *MATURITY_STALLED}
         for code, facts in self.facts.items():
             if facts.onboarded_on is None:
                 continue
             baseline_on = facts.onboarded_on + timedelta(days=self.rng.randint(14, 45))
             baseline_on = min(baseline_on, YESTERDAY)
-            baseline = [self.rng.choices(range(1, 6), weights=SCORE_WEIGHTS)[0] for _ in areas]
+            baseline = [self.draw_score() for _ in self.areas]
             follow_up_on = baseline_on + timedelta(days=self.rng.randint(365, 540))
-            follow_up = [
-                min(5, max(1, score + self.rng.choices(IMPROVEMENTS, IMPROVEMENT_WEIGHTS)[0]))
-                for score in baseline
-            ]
-            sent_baseline = self.rng.random() < 0.88
+            follow_up = [self.improved(score) for score in baseline]
+            sent_baseline = self.rng.random() < 0.88 or code in chosen
             sent_follow_up = self.rng.random() < 0.8 and follow_up_on < DEMO_TODAY
             if not sent_baseline:
                 continue
-            council = self.councils[code]
-            self.seed_assessment(
-                council, MaturityAssessment.Kind.BASELINE, baseline_on, areas, baseline
-            )
+            if code in MATURITY_STALLED:
+                follow_up, sent_follow_up = slipped(baseline), follow_up_on < DEMO_TODAY
+            if code == READING:
+                sent_follow_up = False  # its first follow-up was returned (below)
+            if code == MATURITY_DRAFT:
+                self.seed_assessment(
+                    code, MaturityAssessment.Kind.BASELINE, baseline_on, baseline, draft=True
+                )
+                continue
+            self.seed_assessment(code, MaturityAssessment.Kind.BASELINE, baseline_on, baseline)
             if sent_follow_up:
                 self.seed_assessment(
-                    council, MaturityAssessment.Kind.FOLLOW_UP, follow_up_on, areas, follow_up
+                    code, MaturityAssessment.Kind.FOLLOW_UP, follow_up_on, follow_up
                 )
+            if code in (READING, WARWICKSHIRE):
+                latest = follow_up if sent_follow_up else baseline
+                self.seed_assessment_in_review(code, [self.improved(score) for score in latest])
         self.save_queued()
 
-    def seed_assessment(self, council, kind, assessed_on, areas, scores):
-        assessment, created = MaturityAssessment.objects.get_or_create(
-            council=council, kind=kind, defaults={"assessed_on": assessed_on}
+    def draw_score(self) -> int:
+        return self.rng.choices(range(1, 6), weights=SCORE_WEIGHTS)[0]
+
+    def improved(self, score: int) -> int:
+        return min(5, max(1, score + self.rng.choices(IMPROVEMENTS, IMPROVEMENT_WEIGHTS)[0]))
+
+    def seed_assessment_in_review(self, code: str, scores: list[int]):
+        """Reading's follow-up, returned with a note; Warwickshire's, waiting for staff."""
+        kind = MaturityAssessment.Kind.FOLLOW_UP
+        if code == READING:
+            _, assessed_on, submitted_on, returned_on = MATURITY_RETURNED
+            scores = [
+                4 if area.name == "Performance management" else score
+                for area, score in zip(self.areas, scores, strict=True)
+            ]
+            self.seed_assessment(
+                code,
+                kind,
+                assessed_on,
+                scores,
+                submitted_on=submitted_on,
+                reviewed_on=returned_on,
+                review_note=MATURITY_RETURN_NOTE,
+            )
+        else:
+            _, assessed_on, submitted_on = MATURITY_SUBMITTED
+            self.seed_assessment(code, kind, assessed_on, scores, submitted_on=submitted_on)
+
+    def seed_assessment(
+        self,
+        code: str,
+        kind: str,
+        assessed_on: date,
+        scores: list[int],
+        *,
+        draft: bool = False,
+        submitted_on: date | None = None,
+        reviewed_on: date | None = None,
+        review_note: str = "",
+    ):
+        """An assessment the council's SRO submitted and staff of its managing body reviewed:
+        accepted a few days later unless the dates given say otherwise (none for a draft).
+        Written once: found again by its council, kind and day (a baseline by its council)."""
+        status = MaturityAssessment.Status.ACCEPTED
+        if draft:
+            status = MaturityAssessment.Status.DRAFT
+        elif review_note:
+            status = MaturityAssessment.Status.RETURNED
+        elif submitted_on is not None and reviewed_on is None:
+            status = MaturityAssessment.Status.SUBMITTED
+        elif submitted_on is None:
+            submitted_on = min(assessed_on + timedelta(days=self.rng.randint(0, 7)), YESTERDAY)
+            reviewed_on = min(submitted_on + timedelta(days=self.rng.randint(2, 14)), YESTERDAY)
+        council = self.councils[code]
+        if (council.pk, kind, assessed_on) in self.known_assessments or (
+            kind == MaturityAssessment.Kind.BASELINE and council.pk in self.known_baselines
+        ):
+            return  # after the draws above, so a second run draws as the first did
+        assessment = MaturityAssessment(
+            council=council,
+            kind=kind,
+            assessed_on=assessed_on,
+            status=status,
+            review_note=review_note,
         )
-        if created:
-            for area, score in zip(areas, scores, strict=True):
-                self.add_later(MaturityScore(assessment=assessment, area=area, score=score))
+        if submitted_on is not None:
+            assessment.submitted_by = self.sros[code]
+            assessment.submitted_at = london(submitted_on, time(10))
+        if reviewed_on is not None:
+            assessment.reviewed_by = self.managing_staff(code, reviewed_on)
+            assessment.reviewed_at = london(reviewed_on, time(15))
+        self.add_later(assessment)
+        # The demo logins' SROs explain some follow-up scores; others give the numbers alone.
+        comments = {}
+        if code in (READING, WARWICKSHIRE) and kind == MaturityAssessment.Kind.FOLLOW_UP:
+            comments = MATURITY_COMMENTS
+        for area, score in zip(self.areas, scores, strict=True):
+            comment = comments.get(area.name, "")
+            self.add_later(
+                MaturityScore(assessment=assessment, area=area, score=score, comment=comment)
+            )

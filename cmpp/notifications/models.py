@@ -31,6 +31,10 @@ class OutboundEmail(TimeStampedModel):
         CPD_REMINDER = "cpd_reminder", "CPD reminder"
         ACCOUNT = "account", "Password and sign-in"
         REPORT_READY = "report_ready", "Progress report ready"
+        NETWORK_INVITATION = "network_invitation", "Network invitation"
+        NETWORK_MEETING = "network_meeting", "Network meeting"
+        MATURITY_SUBMITTED = "maturity_submitted", "Maturity assessment to review"
+        MATURITY_REVIEWED = "maturity_reviewed", "Maturity assessment reviewed"
 
     key = models.CharField(
         max_length=200,
@@ -42,6 +46,9 @@ class OutboundEmail(TimeStampedModel):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Files sent with the email, each {"filename", "content_type", "content"} with text content
+    # (a meeting's calendar file): small, and kept so a retry sends exactly the same thing.
+    attachments = models.JSONField(default=list, blank=True)
     sensitive = models.BooleanField(
         default=False,
         help_text="The body holds a sign-in link: it is removed once the email is sent.",

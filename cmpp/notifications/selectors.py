@@ -9,7 +9,7 @@ from cmpp.notifications.models import OutboundEmail
 def email_log(*, status: str = "", purpose: str = "", q: str = "") -> QuerySet[OutboundEmail]:
     """Emails newest first, filtered by status, purpose and recipient address."""
     emails = (
-        OutboundEmail.objects.defer("body_text", "body_html")
+        OutboundEmail.objects.defer("body_text", "body_html", "attachments")
         .select_related("resent_by")
         .order_by("-created_at", "-pk")
     )

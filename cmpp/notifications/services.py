@@ -77,6 +77,7 @@ def email_queue(
     template: str,
     context: dict,
     sensitive: bool = False,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Write the email's row (once per key) and send it after the surrounding commit.
 
@@ -84,7 +85,8 @@ def email_queue(
     whose first line is the subject; the HTML part is the same words, escaped, in the GOV.UK
     email layout. Context gets `sign_in_url` and `site_url`. The body ends with the footer naming
     `contact_email` (the caller passes the recipient's programme team; the programme's own
-    address, a setting, when it passes none).
+    address, a setting, when it passes none). `attachments` are text files sent with it (see
+    `email_store`).
     """
     existing = OutboundEmail.objects.filter(key=key).first()
     if existing is not None:
@@ -108,6 +110,7 @@ def email_queue(
             "notifications/email/base.html", {"subject": subject, "body": body_text}
         ),
         sensitive=sensitive,
+        attachments=attachments,
     )
 
 
@@ -120,11 +123,14 @@ def email_store(
     body_text: str,
     body_html: str = "",
     sensitive: bool = False,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Write an already-written email's row (once per key) and send it after the commit.
 
     A `sensitive` email (one holding a sign-in link) keeps its text only until it is sent, so
-    the outbox never holds a working link for longer than it must."""
+    the outbox never holds a working link for longer than it must. `attachments` are text files,
+    each a dict of `filename`, `content_type` (like "text/calendar") and `content` (text)."""
+    files = [_attachment(item) for item in attachments or []]
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={
@@ -134,11 +140,24 @@ def email_store(
             "body_text": body_text,
             "body_html": body_html,
             "sensitive": sensitive,
+            "attachments": files,
         },
     )
     if created:
         transaction.on_commit(lambda: _queue_send(email.pk))
     return email
+
+
+def _attachment(item: dict) -> dict:
+    """One attachment as the row keeps it; a missing part is a bug in the caller."""
+    missing = {"filename", "content_type", "content"} - set(item)
+    if missing:
+        raise TypeError(f"An attachment needs {', '.join(sorted(missing))}")
+    return {
+        "filename": str(item["filename"]),
+        "content_type": str(item["content_type"]),
+        "content": str(item["content"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,8 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for item in email.attachments or []:
+        message.attach(item["filename"], item["content"], item["content_type"])
     return message
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import managing_bodies, user_is_programme_staff
+from cmpp.core.charts import Bar, bar_chart
 from cmpp.core.history import history_entries
 from cmpp.core.pagination import paginate
 from cmpp.notifications.models import OutboundEmail
@@ -24,11 +25,19 @@ from cmpp.reports.selectors import (
     sro_home_figures,
 )
 from cohorts.selectors import user_may_list_cohorts
+from councils.models import MaturityAssessment
 from councils.selectors import (
+    Improvement,
+    council_assessments,
     council_get,
+    council_improvement,
     council_managing_body_history,
     council_roles,
+    council_support,
     councils_led_by,
+    user_may_fill_in_maturity,
+    user_may_manage_support,
+    user_may_read_council_support,
 )
 from learners.selectors import (
     council_cohorts,
@@ -96,7 +105,51 @@ def council_detail(request, pk):
             "sees_cohorts": user_may_list_cohorts(request.user),
             "can_manage": user_is_programme_staff(request.user),
             "history": history_entries(council.history.all()),
+            **_council_support_and_maturity(request.user, council),
         },
+    )
+
+
+def _council_support_and_maturity(user, council) -> dict:
+    """The council page's support timeline and maturity section, for those who may read them."""
+    if not user_may_read_council_support(user, council):
+        return {"reads_support": False}
+    assessments = list(council_assessments(council=council).select_related("submitted_by"))
+    accepted = MaturityAssessment.Status.ACCEPTED
+    # Improvement is measured from an accepted baseline: without one, no need to ask.
+    baseline_accepted = any(
+        a.kind == MaturityAssessment.Kind.BASELINE and a.status == accepted for a in assessments
+    )
+    improvement = council_improvement(council) if baseline_accepted else None
+    return {
+        "reads_support": True,
+        "engagements": list(council_support(council=council)),
+        "can_manage_support": user_may_manage_support(user),
+        "assessments": assessments,
+        "open_assessment": next((a for a in assessments if a.status != accepted), None),
+        "has_baseline": any(a.kind == MaturityAssessment.Kind.BASELINE for a in assessments),
+        "can_start_assessment": user_may_fill_in_maturity(user, council),
+        "improvement": improvement,
+        "maturity_chart": _maturity_chart(improvement),
+    }
+
+
+def _maturity_chart(improvement: Improvement | None):
+    """Each area's latest accepted score (the baseline's until there is a follow-up), out of 5:
+    the table beside it gives the same figures with the change."""
+    if improvement is None:
+        return None
+    latest = improvement.latest is not None
+    bars = [
+        Bar(label=row["area"].name, value=(row["latest"] if latest else row["baseline"]) or 0)
+        for row in improvement.areas
+    ]
+    which = "latest follow-up" if latest else "baseline"
+    return bar_chart(
+        bars,
+        maximum=5,
+        title=f"Chart of each area's score at the {which}, out of 5: "
+        "the table after it gives the same scores",
     )
 
 

@@ -16,13 +16,15 @@ from cmpp.reports.selectors import (
     accreditations_by_level,
     accreditations_by_level_per_council,
     accreditations_per_month,
+    attendance_by_council,
     cohorts_of,
     learner_counts_per_council,
+    network_attendance,
     programme_figures,
 )
 from cohorts.models import AccreditationLevel
 from councils.models import Council
-from councils.selectors import councils_managed_by
+from councils.selectors import councils_managed_by, maturity_improvements
 from learners.models import Learner
 from learners.selectors import progress_as_at
 
@@ -38,9 +40,13 @@ COUNCIL_ROW_FIGURES = ("learners", "active", "at_risk", "funded_places_used", "l
 
 
 def _council_rows(councils: list[Council], learners, as_at: date) -> list[dict]:
-    """A row of figures per council, every council's counted in two queries."""
+    """A row of figures per council, every council's counted in a few queries."""
     counts = learner_counts_per_council(learners, *COUNCIL_ROW_FIGURES, on=as_at)
     by_level = accreditations_by_level_per_council(learners, until=as_at)
+    maturity = maturity_improvements(
+        Council.objects.filter(pk__in=[c.pk for c in councils]), on=as_at
+    )
+    attendance = attendance_by_council(councils, until=as_at)
     levels = _level_names()
     empty = dict.fromkeys(COUNCIL_ROW_FIGURES, 0) | {"last_progress": None}
     return [
@@ -48,10 +54,25 @@ def _council_rows(councils: list[Council], learners, as_at: date) -> list[dict]:
             "council": council,
             "places": council.funded_places,
             "accredited": [by_level.get(council.pk, {}).get(level, 0) for level in levels],
+            "maturity_change": _signed(maturity.get(council.pk)),
+            "attendance": _percent(attendance[council.pk]),
             **counts.get(council.pk, empty),
         }
         for council in councils
     ]
+
+
+def _percent(rate: float | None) -> str:
+    return "No register" if rate is None else f"{round(100 * rate)}%"
+
+
+def _signed(improvement) -> str:
+    """A council's overall maturity change in words for a table cell."""
+    if improvement is None:
+        return "No baseline"
+    if improvement.overall is None:
+        return "No follow-up"
+    return f"{improvement.overall:+.1f}".replace("-", "\u2212")
 
 
 def _level_names() -> list[str]:
@@ -100,20 +121,41 @@ def _headline_rows(now: dict, before: dict) -> list[dict]:
         ),
         row("Accreditations", now["accreditation_count"], before["accreditation_count"]),
     ]
+    rows.append(_improved_row(now["maturity"], before["maturity"]))
     rows.append(
         {
             "label": "Assessment pass rate",
             "now": _rate_words(rate_now, now["assessments"]),
             "before": _rate_words(rate_before, before["assessments"]),
-            "change": (
-                "Not known"
-                if rate_now is None or rate_before is None
-                else _change(rate_now, rate_before) + ("" if rate_now == rate_before else " points")
-            ),
+            "change": _points(rate_now, rate_before),
             "sub": False,
         }
     )
     return rows
+
+
+def _points(now: int | None, before: int | None) -> str:
+    """A change between two percentages, in points."""
+    if now is None or before is None:
+        return "Not known"
+    return _change(now, before) if now == before else f"{_change(now, before)} points"
+
+
+def _improved_row(now: dict, before: dict) -> dict:
+    """Councils whose maturity improved, of those with an accepted baseline and follow-up."""
+
+    def words(summary):
+        if not summary["measured"]:
+            return "None measured yet"
+        return f"{summary['percent']}% ({summary['improved']} of {summary['measured']})"
+
+    return {
+        "label": "Councils whose maturity improved",
+        "now": words(now),
+        "before": words(before),
+        "change": _points(now["percent"], before["percent"]),
+        "sub": False,
+    }
 
 
 def _rate_words(rate: int | None, results: dict[str, int]) -> str:
@@ -213,6 +255,11 @@ def council_context(*, council: Council, as_at: date) -> dict:
         "headline": [row for row in _headline_rows(figures, before) if row["label"] != "Councils"],
         "charts": _charts(figures, []),
         "learners": _with_status_labels(rows),
+        "maturity": maturity_improvements(councils, on=as_at).get(council.pk),
+        "networks": [
+            {**row, "rate": _percent(row["participation"].rate)}
+            for row in network_attendance(council=council, until=as_at)
+        ],
         "cohorts": cohorts_of(learners, on=as_at),
         "at_risk_weeks": settings.CMPP_AT_RISK_WEEKS,
     }
@@ -282,6 +329,8 @@ def tables(context: dict) -> list[tuple[str, list, list]]:
                     "Funded places used",
                     "Funded places",
                     "Last progress",
+                    "Network attendance, last 12 months",
+                    "Maturity change",
                 ],
                 [
                     [
@@ -294,6 +343,8 @@ def tables(context: dict) -> list[tuple[str, list, list]]:
                         row["funded_places_used"],
                         row["places"],
                         row["last_progress"],
+                        row["attendance"],
+                        row["maturity_change"],
                     ]
                     for row in context["councils"]
                 ],

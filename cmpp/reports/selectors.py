@@ -3,7 +3,7 @@ by every dashboard (and the PDF reports), so a number is computed in one place. 
 the figures they show; rules (at risk, funded places, places free) come from the app that owns
 the data."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -14,7 +14,12 @@ from cmpp.accounts.selectors import user_sees_whole_programme
 from cmpp.core.dates import add_months
 from cohorts.models import AccreditationLevel, Cohort, CohortSession
 from councils.models import Council, ManagingBodyPeriod
-from councils.selectors import council_ids_led_by, councils_managed_by, councils_visible_to
+from councils.selectors import (
+    council_ids_led_by,
+    councils_managed_by,
+    councils_visible_to,
+    improvement_summary,
+)
 from learners.models import Accreditation, AssessmentAttempt, Enrolment, Learner, Nomination
 from learners.selectors import (
     FUNDED_PLACE_THEN,
@@ -26,7 +31,7 @@ from learners.selectors import (
     nominations_visible_to,
     uses_funded_place,
 )
-from networks.models import MeetingAttendance, Network
+from networks.selectors import attendance_rates
 
 # Figures over a set of learners ---------------------------------------------------------------
 
@@ -277,29 +282,38 @@ def council_count_and_funded_places(councils: QuerySet[Council]) -> tuple[int, i
     return figures["count"], figures["funded"] or 0
 
 
-def network_attendance(*, council: Council) -> list[Network]:
-    """Each network with its meetings held in the last 12 months and how many times the
-    council's people attended them."""
-    now = timezone.now()
-    year_ago = now - timedelta(days=365)
-    return list(
-        Network.objects.annotate(
-            meetings_held=Count(
-                "meetings",
-                filter=Q(meetings__starts_at__gte=year_ago, meetings__starts_at__lt=now),
-                distinct=True,
-            ),
-            council_attended=Count(
-                "meetings__attendance",
-                filter=Q(
-                    meetings__starts_at__gte=year_ago,
-                    meetings__attendance__membership__council=council,
-                    meetings__attendance__status=MeetingAttendance.Status.ATTENDED,
-                ),
-                distinct=True,
-            ),
-        ).order_by("name")
+def network_attendance(*, council: Council, until: date | None = None) -> list[dict]:
+    """Each network the council is in, or had register entries in, with its meetings held in
+    the 12 months up to the day (today if not given) and the council's attendance at them (the
+    networks app's `attendance_rates` rule), by network name."""
+    until = until or timezone.localdate()
+    rates = attendance_rates(
+        councils=[council.pk], since=add_months(until, -12), until=until, totals=False
     )
+    rows = [
+        {"network": rates.network_names.get(network_id, ""), "participation": participation}
+        for (network_id, _), participation in rates.by_council.items()
+    ]
+    return sorted(rows, key=lambda row: row["network"])
+
+
+def attendance_by_council(councils: list[Council], *, until: date) -> dict[int, float | None]:
+    """Each council's attendance rate over both networks in the 12 months up to the day:
+    present entries over all its members' register entries (None with no entries)."""
+    rates = attendance_rates(
+        councils=[council.pk for council in councils],
+        since=add_months(until, -12),
+        until=until,
+        totals=False,
+    )
+    present, records = {}, {}
+    for (_, council_id), participation in rates.by_council.items():
+        present[council_id] = present.get(council_id, 0) + participation.present
+        records[council_id] = records.get(council_id, 0) + participation.records
+    return {
+        council.pk: (present[council.pk] / records[council.pk] if records.get(council.pk) else None)
+        for council in councils
+    }
 
 
 def cohorts_running() -> int:
@@ -343,6 +357,7 @@ def programme_figures(
             "taken": counts["assessments_taken"],
             "passed": counts["assessments_passed"],
         },
+        "maturity": improvement_summary(councils, on=on),
     }
 
 

@@ -39,9 +39,10 @@ from django.utils import timezone
 
 from cmpp.reports.models import ProgressReport
 from cohorts.models import AccreditationLevel, Cohort, LevelStep
+from councils.models import MaturityArea, MaturityAssessment
 from learners.csv_views import SESSION_KEY as IMPORT_WAITING
 from learners.models import Learner
-from networks.models import Network
+from networks.models import Network, NetworkCouncil
 from tests import factories
 from tests.access.snapshot import changes, snapshot
 from tests.access.world import ROLES
@@ -56,8 +57,13 @@ LOGIN = "login"  # 302 to allauth's /accounts/login/?next=<the path asked for>
 # - A view decorated require_GET / require_POST answers 405 to the other method (for anonymous
 #   too where that decorator is outside login_required).
 # - URLs name council A's records (learner A's enrolment, assessments, CPD entry, email, the
-#   nomination SRO A made), the cohort both learners are in and its session, the Practitioner
-#   level and its second step, and the SRO Network.
+#   nomination SRO A made, its support engagement, its draft maturity self-assessment, submitted
+#   first for review), the cohort both learners are in and its session, the Practitioner level and
+#   its second step, and the SRO Network: council A's place in it (a third council's, invited, to
+#   join or decline), its meeting to come (the one that has begun, for the register) and the file
+#   SRO A shared there (so SRO A, like staff, may remove it; SRO B may not).
+#   Only staff run a network (viewers and SROs 403); SROs share resources with the SRO Network.
+#   Only staff record support and review assessments; only the council's SRO fills one in.
 #   /me/ is the asker's own learner record: someone with none asks for a record that is not there,
 #   so 404 (DESIGN), not 403.
 # - allauth's pages answer as allauth does today, with the portal's settings: public sign-up is
@@ -82,6 +88,13 @@ EXPECTED = {
     "councils:hand_over":                    "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "councils:withdraw":                     "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "councils:detail":                       "login 404  404  200  404  200  200 | 405   405  405  405  405  405  405",
+    "councils:support_list":                 "login 403  403  403  403  200  200 | 405   405  405  405  405  405  405",
+    "councils:maturity_list":                "login 403  403  403  403  200  200 | 405   405  405  405  405  405  405",
+    "councils:support_new":                  "login 404  404  403  404  403  200 | login 404  404  403  404  403  302*",
+    "councils:support_edit":                 "login 404  404  403  404  403  200 | login 404  404  403  404  403  302*",
+    "councils:maturity_new":                 "405   405  405  405  405  405  405 | login 404  404  302* 404  403  403",
+    "councils:maturity_detail":              "login 404  404  200  404  200  200 | login 404  404  302* 404  403  403",
+    "councils:maturity_review":              "405   405  405  405  405  405  405 | login 404  404  403  404  403  302*",
     "cohorts:list":                          "login 403  403  403  403  200  200 | 405   405  405  405  405  405  405",
     "cohorts:create":                        "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "cohorts:edit":                          "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
@@ -137,6 +150,17 @@ EXPECTED = {
     "reports:delete":                        "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
     "networks:list":                         "login 200  200  200  200  200  200 | 405   405  405  405  405  405  405",
     "networks:detail":                       "login 404  404  200  200  200  200 | 405   405  405  405  405  405  405",
+    "networks:invite":                       "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
+    "networks:council_joined":               "405   405  405  405  405  405  405 | login 404  404  403  403  403  302*",
+    "networks:council_declined":             "405   405  405  405  405  405  405 | login 404  404  403  403  403  302*",
+    "networks:council_remove":               "405   405  405  405  405  405  405 | login 404  404  403  403  403  302*",
+    "networks:meeting_new":                  "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
+    "networks:meeting_edit":                 "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
+    "networks:meeting_cancel":               "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
+    "networks:register":                     "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
+    "networks:resource_new":                 "login 404  404  200  200  403  200 | login 404  404  302* 302* 403  302*",
+    "networks:resource_download":            "login 404  404  200  200  200  200 | 405   405  405  405  405  405  405",
+    "networks:resource_delete":              "405   405  405  405  405  405  405 | login 404  404  302* 403  403  302*",
     # allauth
     "account_login":                         "200   302  302  302  302  302  302 | 302*  302  302  302  302  302  302",
     "account_logout":                        "302   200  200  200  200  200  200 | 302   302* 302* 302* 302* 302* 302*",
@@ -261,10 +285,19 @@ ARGUMENTS = {
     "uidb36": lambda w: "zz",
     "object_id": lambda w: w.b.learner.user.pk,  # the admin's change page: learner B's account
     "step_pk": lambda w: w.step.pk,
+    "membership_pk": lambda w: w.sro_place.pk,  # council A's place in the SRO Network
+    "meeting_pk": lambda w: w.meeting.pk,  # to come, not cancelled
+    "resource_pk": lambda w: w.resource.pk,  # the file SRO A shared
+    "engagement_pk": lambda w: w.a.engagement.pk,
+    "assessment_pk": lambda w: w.a.draft.pk,
 }
 # Where a route needs another record than its argument's usual one.
 ARGUMENTS_OF_ROUTE = {
     "learners:assessment_correct": {"attempt_pk": lambda w: w.a.result.pk},  # one with a result
+    # a place invited (BEFORE_POST puts back the third council's invitation), not joined
+    "networks:council_joined": {"membership_pk": lambda w: w.declined_place.pk},
+    "networks:council_declined": {"membership_pk": lambda w: w.declined_place.pk},
+    "networks:register": {"meeting_pk": lambda w: w.begun_meeting.pk},  # its register is open
 }
 
 
@@ -380,6 +413,39 @@ def _step_fields(name: str) -> dict:
     }
 
 
+def _meeting_fields(title: str) -> dict:
+    return {
+        "title": title,
+        **_date("on", _today() + timedelta(days=21)),
+        "starts_at": "10am",
+        "ends_at": "11am",
+        "online_url": "https://meet.example.gov.uk/matrix-new",
+    }
+
+
+def _support_fields(title: str) -> dict:
+    return {
+        "title": title,
+        "specialist": "",
+        "status": "active",
+        **_date("starts_on", _today() - timedelta(days=10)),
+        **_date("ends_on", _today() + timedelta(days=80)),
+        "objectives": "Matrix objectives",
+        "notes": "Matrix notes",
+        "outcomes": "",
+    }
+
+
+def _maturity_answers(**extra) -> dict:
+    """Every area scored 4 (the world's are 3), no comments."""
+    areas = MaturityArea.objects.order_by("order")
+    return {
+        **{f"score_{area.pk}": "4" for area in areas},
+        **{f"comment_{area.pk}": "" for area in areas},
+        **extra,
+    }
+
+
 def _cpd_fields(activity: str) -> dict:
     return {**_date("done_on", _today()), "hours": "1.5", "activity": activity, "reflection": ""}
 
@@ -470,6 +536,26 @@ BODIES = {
         **_date("result_on", _today() - timedelta(days=3)),  # its date, typed wrongly
         "reason": "The date was typed wrongly",
     },
+    "councils:support_new": lambda w: _support_fields("Matrix support"),
+    "councils:support_edit": lambda w: _support_fields("Matrix support, renamed"),
+    "councils:maturity_new": lambda w: {},
+    "councils:maturity_detail": lambda w: _maturity_answers(draft="1"),
+    "councils:maturity_review": lambda w: {"decision": "return", "note": "Score them again"},
+    # a council that declined, invited again
+    "networks:invite": lambda w: {"council": w.declined_place.council_id},
+    "networks:council_joined": lambda w: {},
+    "networks:council_declined": lambda w: {},
+    "networks:council_remove": lambda w: {},
+    "networks:meeting_new": lambda w: _meeting_fields("Matrix meeting"),
+    "networks:meeting_edit": lambda w: _meeting_fields("Matrix meeting, moved"),
+    "networks:meeting_cancel": lambda w: {},
+    "networks:register": lambda w: {"mark_all": "present"},
+    "networks:resource_new": lambda w: {
+        "title": "Matrix link",
+        "kind": "link",
+        "url": "https://www.gov.uk/",
+    },
+    "networks:resource_delete": lambda w: {},
     "learners:enrolment_withdraw": lambda w: {"reason": "Moved job"},
     "learners:enrolment_move": lambda w: {"to_cohort": w.other_cohort.pk, "reason": "Timing"},
     "cpd_create": lambda w: _cpd_fields("Matrix webinar"),
@@ -536,7 +622,28 @@ BEFORE_POST = {
     "learners:invite": lambda w: _update(w.a.learner, user=None),  # a learner not yet signed up
     "levels:step_restore": lambda w: _update(w.step, is_active=False),  # a retired step
     "reports:retry": lambda w: _update(w.a.report, status=ProgressReport.Status.FAILED),
+    "networks:council_joined": lambda w: _invited_again(w.declined_place),
+    "networks:council_declined": lambda w: _invited_again(w.declined_place),
+    # council A's follow-up accepted, so that it has none in progress and starts the next
+    "councils:maturity_new": lambda w: _update(
+        w.a.draft, status=MaturityAssessment.Status.ACCEPTED
+    ),
+    # both councils' follow-ups submitted (council B's for the test of ids that do not match)
+    "councils:maturity_review": lambda w: [_submitted(side) for side in (w.a, w.b)],
 }
+
+
+def _invited_again(place):
+    _update(place, status=NetworkCouncil.Status.INVITED, invited_on=_today(), declined_on=None)
+
+
+def _submitted(side):
+    _update(
+        side.draft,
+        status=MaturityAssessment.Status.SUBMITTED,
+        submitted_by=side.sro,
+        submitted_at=timezone.now(),
+    )
 
 
 def test_every_route_that_takes_a_post_has_a_body():
@@ -615,6 +722,10 @@ def hidden_things_shown(world, role: str, response, url: str) -> list[str]:
     code, email, job title, grade, CPD text or nomination, or a link to one of its records. The
     address asked for is echoed back (in a `next`, say), so it is blanked out first."""
     shown = (body_of(response) + response.get("Location", "")).replace(url, "")
+    for side in (world.a, world.b):
+        # DESIGN: a resource in the SRO Network names the SRO who shared it to every member
+        # (tests/networks/test_resources.py); that phrase, and nothing else of their council.
+        shown = shown.replace(f"Shared by {side.sro.get_full_name()}", "")
     return [
         f"{text!r} of council {letter.upper()}"
         for letter in HIDDEN_FROM[role]
@@ -689,6 +800,8 @@ def test_the_pages_that_may_show_council_b_show_every_value_looked_for(client, w
         "staff": [
             reverse("councils:list"),
             reverse("councils:detail", args=[b.council.pk]),
+            reverse("councils:maturity_detail", args=[b.council.pk, b.baseline.pk]),
+            reverse("councils:maturity_detail", args=[b.council.pk, b.draft.pk]),
             reverse("learners:list"),
             reverse("learners:detail", args=[b.learner.pk]),
             reverse("learners:detail", args=[b.newcomer.pk]),
@@ -714,6 +827,13 @@ ELSEWHERE = {
     "attempt_pk": lambda w: (w.b.attempt.pk, w.b.learner.pk),  # learner B's assessment
     "enrolment_pk": lambda w: (w.b.enrolment.pk, w.b.learner.pk),  # learner B's enrolment
     "step_pk": lambda w: (w.other_step.pk, w.other_step.level_id),  # another level's step
+    # the Learners Network's records, in the SRO Network's URLs
+    "membership_pk": lambda w: (w.learners_place.pk, w.learners_network.pk),
+    "meeting_pk": lambda w: (w.learners_meeting.pk, w.learners_network.pk),
+    "resource_pk": lambda w: (w.learners_resource.pk, w.learners_network.pk),
+    # council B's, in council A's URLs
+    "engagement_pk": lambda w: (w.b.engagement.pk, w.b.council.pk),
+    "assessment_pk": lambda w: (w.b.draft.pk, w.b.council.pk),
 }
 ELSEWHERE_OF_ROUTE = {
     "learners:assessment_correct": lambda w: (w.b.result.pk, w.b.learner.pk),
@@ -733,6 +853,10 @@ def test_every_route_with_two_ids_says_where_another_inner_record_comes_from():
         "cohorts:attendance",
         "learners:assessment_result",
         "learners:enrolment_move",
+        "networks:register",
+        "networks:resource_delete",
+        "councils:support_edit",
+        "councils:maturity_review",
     } <= set(NESTED), "so that the test below cannot pass by finding nothing to check"
     assert {route: _inner(route) for route in NESTED if _inner(route) not in ELSEWHERE} == {}
 

@@ -1,7 +1,10 @@
 """The access tests' world: two councils, A and B, each with an SRO, a learner with an account,
 a learner without one, the learner's enrolment, a booked assessment and one with its result, a
-CPD entry, an email and a nomination; plus staff, a viewer, two cohorts with a session each, a
-level's steps and the SRO Network.
+CPD entry, an email, a nomination, a support engagement, an accepted baseline maturity
+self-assessment and a draft follow-up; plus staff, a viewer, two cohorts with a session each, a
+level's steps, and the two networks: the SRO Network (councils A and B joined, a third council
+that declined, a meeting to come, one that has begun, and a file SRO A shared) and, for records
+of another network, the Learners Network (council A invited, a meeting and a file).
 
 Every value a page could show of a council's records is distinctive ("Zebra-Quartermaster-B"),
 so that finding it in a page by substring means the page shows that record.
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,8 +24,11 @@ from cmpp.accounts.models import StaffMembership
 from cmpp.notifications.models import OutboundEmail
 from cmpp.reports.models import ProgressReport
 from cohorts.models import Cohort, LevelStep
+from councils.models import MaturityArea, MaturityAssessment, MaturityScore, SupportEngagement
 from learners.models import AssessmentAttempt, CpdEntry, Nomination
-from networks.models import Network
+from networks import resources as network_resources
+from networks import services as network_services
+from networks.models import Network, NetworkCouncil, NetworkMeeting, NetworkResource
 from tests import factories
 
 ROLES = ("anonymous", "learner_a", "learner_b", "sro_a", "sro_b", "viewer", "staff")
@@ -43,6 +50,9 @@ class Side:
     email: object
     nomination: object
     report: object  # the council's progress report, built
+    engagement: object  # transformation support for the council
+    baseline: object  # its baseline maturity self-assessment, accepted with a note
+    draft: object  # its follow-up self-assessment, a draft its SRO is filling in
     texts: tuple[str, ...] = field(default=())
 
     @property
@@ -58,6 +68,9 @@ class Side:
             reverse("email_detail", args=[self.email.pk]),
             reverse("reports:download", args=[self.report.pk]),
             reverse("reports:data", args=[self.report.pk]),
+            reverse("councils:support_edit", args=[self.council.pk, self.engagement.pk]),
+            reverse("councils:maturity_detail", args=[self.council.pk, self.baseline.pk]),
+            reverse("councils:maturity_detail", args=[self.council.pk, self.draft.pk]),
         )
 
 
@@ -71,7 +84,16 @@ class World:
     cohort_session: object  # a session of that cohort
     other_cohort: Cohort  # same level, nobody in it: where a learner can move to
     other_session: object
-    network: Network
+    network: Network  # the SRO Network
+    sro_place: NetworkCouncil  # council A's place in it: joined
+    declined_place: NetworkCouncil  # a third council's: it declined (so it can be invited again)
+    meeting: NetworkMeeting  # a meeting of the SRO Network to come, not cancelled
+    begun_meeting: NetworkMeeting  # one that began yesterday: its register is open
+    resource: NetworkResource  # a file SRO A shared with the SRO Network
+    learners_network: Network
+    learners_place: NetworkCouncil  # council A's place in the Learners Network: invited
+    learners_meeting: NetworkMeeting
+    learners_resource: NetworkResource  # a file staff shared with the Learners Network
     level: object  # Practitioner, the cohorts' level
     step: object  # its second step
     other_step: object  # a step of another level (Foundation)
@@ -99,6 +121,12 @@ SIDES = {
         "newcomer": ("Neoaqx", "Newcomeraqx", "neoaqx@aqxbury.example.gov.uk"),
         "cpd": ("Aqx-Abacus-Workshop", "Aqx reflection on lanterns and ledgers"),
         "nominee": ("Nomaqx", "Nominatedaqx", "nomaqx@aqxbury.example.gov.uk", "Aqx-Apprentice"),
+        "support": ("Aqx-Lighthouse-Support", "Aqx objectives on barges and budgets"),
+        "maturity": (
+            "Aqx review note on kestrels",
+            "Aqx baseline comment on kilns",
+            "Aqx draft comment on kettles",
+        ),
     },
     "b": {
         "council": ("Zqvford District Council", "E09000942"),
@@ -108,6 +136,12 @@ SIDES = {
         "newcomer": ("Neozqv", "Newcomerzqv", "neozqv@zqvford.example.gov.uk"),
         "cpd": ("Zqv-Zither-Seminar", "Zqv reflection on quills and quarries"),
         "nominee": ("Nomzqv", "Nominatedzqv", "nomzqv@zqvford.example.gov.uk", "Zqv-Apprentice"),
+        "support": ("Zqv-Windmill-Support", "Zqv objectives on zeppelins and zinc"),
+        "maturity": (
+            "Zqv review note on quokkas",
+            "Zqv baseline comment on quays",
+            "Zqv draft comment on quinces",
+        ),
     },
 }
 
@@ -156,6 +190,8 @@ def _side(letter: str, cohort: Cohort) -> Side:
         job_title=nominee_job,
         target_level=factories.level("practitioner"),
     )
+    support_title, objectives = spec["support"]
+    review_note, baseline_comment, draft_comment = spec["maturity"]
     return Side(
         letter=letter,
         council=council,
@@ -184,6 +220,29 @@ def _side(letter: str, cohort: Cohort) -> Side:
         ),
         nomination=nomination,
         report=_built_report(council),
+        engagement=SupportEngagement.objects.create(
+            council=council,
+            title=support_title,
+            objectives=objectives,
+            status=SupportEngagement.Status.ACTIVE,
+            starts_on=timezone.localdate() - timedelta(days=30),
+        ),
+        baseline=_assessment(
+            council,
+            MaturityAssessment.Kind.BASELINE,
+            MaturityAssessment.Status.ACCEPTED,
+            comment=baseline_comment,
+            review_note=review_note,
+            submitted_by=sro,
+            submitted_at=timezone.now() - timedelta(days=195),
+            reviewed_at=timezone.now() - timedelta(days=190),
+        ),
+        draft=_assessment(
+            council,
+            MaturityAssessment.Kind.FOLLOW_UP,
+            MaturityAssessment.Status.DRAFT,
+            comment=draft_comment,
+        ),
         texts=(
             council_name,
             council_code,
@@ -204,8 +263,30 @@ def _side(letter: str, cohort: Cohort) -> Side:
             nominee_last,
             nominee_email,
             nominee_job,
+            support_title,
+            objectives,
+            review_note,
+            baseline_comment,
+            draft_comment,
         ),
     )
+
+
+def _assessment(council, kind, status, *, comment: str, **fields) -> MaturityAssessment:
+    """A self-assessment scoring every area 3, its first area with a comment."""
+    days_ago = 200 if kind == MaturityAssessment.Kind.BASELINE else 5
+    assessment = MaturityAssessment.objects.create(
+        council=council,
+        kind=kind,
+        status=status,
+        assessed_on=timezone.localdate() - timedelta(days=days_ago),
+        **fields,
+    )
+    for n, area in enumerate(MaturityArea.objects.order_by("order")):
+        MaturityScore.objects.create(
+            assessment=assessment, area=area, score=3, comment=comment if n == 0 else ""
+        )
+    return assessment
 
 
 def _built_report(council):
@@ -232,12 +313,14 @@ def build_world() -> World:
         code="MTX-002", name="Other practitioner cohort", **dates
     )
     yesterday = timezone.now() - timedelta(days=1)
+    a, b = _side("a", cohort), _side("b", cohort)
+    staff = factories.StaffMembershipFactory(
+        user__email="staff@dluhc.matrix.test", role=StaffMembership.Role.PROGRAMME_STAFF
+    ).user
     return World(
-        a=_side("a", cohort),
-        b=_side("b", cohort),
-        staff=factories.StaffMembershipFactory(
-            user__email="staff@dluhc.matrix.test", role=StaffMembership.Role.PROGRAMME_STAFF
-        ).user,
+        a=a,
+        b=b,
+        staff=staff,
         viewer=factories.StaffMembershipFactory(
             user__email="viewer@ccs.matrix.test",
             organisation=factories.organisation("ccs"),
@@ -251,10 +334,68 @@ def build_world() -> World:
         other_session=factories.CohortSessionFactory(
             cohort=other_cohort, title="Other workshop", starts_at=yesterday
         ),
-        network=Network.objects.get(audience=Network.Audience.SROS),
         level=factories.level("practitioner"),
         step=_steps("practitioner")[1],
         other_step=_steps("foundation")[0],
+        **_networks(a, b, staff),
+    )
+
+
+def _networks(a: Side, b: Side, staff) -> dict:
+    """The networks' records, made through their services as staff and SROs make them."""
+    sros = Network.objects.get(audience=Network.Audience.SROS)
+    learners = Network.objects.get(audience=Network.Audience.LEARNERS)
+    places = {}
+    for side in (a, b):  # both join: their SROs become members
+        place = network_services.network_council_invite(
+            network=sros, council=side.council, acting_user=staff
+        )
+        network_services.network_council_join(place=place, acting_user=staff)
+        places[side.letter] = place
+    declining = factories.CouncilFactory(name="Matrix Declining Council", code="E09000975")
+    declined = network_services.network_council_invite(
+        network=sros, council=declining, acting_user=staff
+    )
+    network_services.network_council_decline(place=declined, acting_user=staff)
+    soon = timezone.now() + timedelta(days=14)
+    return {
+        "network": sros,
+        "sro_place": NetworkCouncil.objects.get(pk=places["a"].pk),
+        "declined_place": NetworkCouncil.objects.get(pk=declined.pk),
+        "meeting": _meeting(sros, "Matrix SRO forum", soon, staff),
+        "begun_meeting": _meeting(
+            sros, "Matrix SRO briefing", timezone.now() - timedelta(days=1), staff
+        ),
+        "resource": _shared_file(sros, a.sro, "Checklist"),
+        "learners_network": learners,
+        "learners_place": network_services.network_council_invite(
+            network=learners, council=a.council, acting_user=staff
+        ),
+        "learners_meeting": _meeting(learners, "Matrix learners meetup", soon, staff),
+        "learners_resource": _shared_file(learners, staff, "Learners checklist"),
+    }
+
+
+def _meeting(network, title: str, starts_at, staff) -> NetworkMeeting:
+    meeting, _emailed = network_services.meeting_create(
+        network=network,
+        fields={
+            "title": title,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=1),
+            "online_url": "https://meet.example.gov.uk/matrix",
+        },
+        acting_user=staff,
+    )
+    return meeting
+
+
+def _shared_file(network, person, title: str) -> NetworkResource:
+    return network_resources.resource_share(
+        network=network,
+        acting_user=person,
+        title=title,
+        upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
 
 

@@ -5,6 +5,7 @@ box that is wrong."""
 import importlib
 import inspect
 import re
+from datetime import date
 
 import pytest
 from django import forms
@@ -14,7 +15,9 @@ from django.utils.html import escape
 
 from cmpp.core.forms import GovukDateField, GovukForm
 from cohorts.models import LevelStep
+from councils.models import Council
 from learners.models import Learner
+from networks.models import Network, NetworkMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +32,11 @@ def from_allauth(cls) -> bool:
 
 
 def project_forms() -> list[type[forms.BaseForm]]:
-    """Every form class defined in a forms.py of the project (allauth's aside)."""
+    """Every form class defined in a forms.py (or a *_forms.py) of the project (allauth's
+    aside)."""
     found = []
     for app in APPS:
-        for path in sorted((settings.BASE_DIR / app).rglob("forms.py")):
+        for path in sorted((settings.BASE_DIR / app).rglob("*forms.py")):
             module_name = ".".join(path.relative_to(settings.BASE_DIR).with_suffix("").parts)
             module = importlib.import_module(module_name)
             found += [
@@ -55,7 +59,14 @@ def arguments_for(form_class, cast) -> dict:
         "steps": steps,
         "learners": learners,
         "cohorts": type(cast.cohort).objects.all(),
-        "councils": [cast.council_a, cast.council_b],
+        "councils": Council.objects.filter(pk__in=[cast.council_a.pk, cast.council_b.pk]),
+        "members": [
+            NetworkMembership.objects.get_or_create(
+                network=Network.objects.get(audience=Network.Audience.SROS),
+                user=cast.sro_a,
+                defaults={"council": cast.council_a, "joined_on": date(2026, 1, 5)},
+            )[0]
+        ],
         "whole_programme": True,
     }
     required = {

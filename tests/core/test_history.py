@@ -1,5 +1,7 @@
 """Each record's page says who changed what, and when."""
 
+from datetime import date
+
 import pytest
 
 from cohorts.services import cohort_update
@@ -27,6 +29,13 @@ def test_the_cohort_page_shows_its_history(client, cast):
     client.force_login(cast.viewer)
     page = client.get(f"/cohorts/{cast.cohort.pk}/").text
     assert "Capacity: 30 to 12" in page
+
+
+def test_dates_in_the_history_read_as_dates_not_database_values(client, cast):
+    cohort_update(cohort=cast.cohort, acting_user=cast.staff, ends_on=date(2027, 3, 31))
+    client.force_login(cast.staff)
+    page = client.get(f"/cohorts/{cast.cohort.pk}/").text
+    assert "to 31 Mar 2027" in page and "2027-03-31" not in page
 
 
 def test_history_is_read_in_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries):

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from cmpp.notifications.models import OutboundEmail
 from cohorts.models import Cohort, LevelStep
-from councils.models import Council, ManagingBodyPeriod
+from councils.models import (
+    Council,
+    ManagingBodyPeriod,
+    MaturityArea,
+    MaturityAssessment,
+    MaturityScore,
+    SupportEngagement,
+)
 from learners.models import Enrolment, Learner, StepProgress
 from tests import factories
 
@@ -89,13 +96,40 @@ def grow(cast, size):
         )
         for n in range(size)
     )
+    # Council A's maturity (a baseline and as many follow-ups as the size) and a council in a
+    # network whose meetings have registers, so those figures' pages draw them.
+    areas = list(MaturityArea.objects.all())
+    assessments = MaturityAssessment.objects.bulk_create(
+        MaturityAssessment(
+            council=cast.council_a,
+            kind="baseline" if n == 0 else "follow_up",
+            assessed_on=date(2024, 1, 1) + timedelta(days=n),
+            status=MaturityAssessment.Status.ACCEPTED,
+        )
+        for n in range(size)
+    )
+    MaturityScore.objects.bulk_create(
+        MaturityScore(assessment=assessment, area=area, score=1 + n % 5)
+        for n, assessment in enumerate(assessments)
+        for area in areas
+    )
+    SupportEngagement.objects.bulk_create(
+        SupportEngagement(
+            council=cast.council_a,
+            title=f"Support {n}",
+            objectives="Better contracts",
+            starts_on=date(2024, 1, 1),
+        )
+        for n in range(size)
+    )
 
 
 # The exact number of queries each page draws in today, at 10 rows and at 500, as its ceiling:
-# a page that grows shows in the diff. No page may pass CEILING; the council page, the SRO's home
-# and /me/ keep room under it. Savepoints count (every request runs in a transaction).
+# a page that grows shows in the diff. No page may pass CEILING; the SRO's home and /me/ keep room
+# under it (the council page, with support and maturity, is at it). Savepoints count (every
+# request runs in a transaction).
 BUDGETS = {
-    ("staff", "/"): 15,
+    ("staff", "/"): 16,
     ("staff", "/councils/"): 9,
     ("staff", "/councils/?body=dluhc&sort=-name"): 10,
     ("staff", "/cohorts/"): 10,
@@ -110,7 +144,7 @@ BUDGETS = {
     ("staff", "{cohort}enrol/"): 10,
     ("staff", "{cohort}steps/"): 9,
     ("staff", "{session}"): 9,
-    ("staff", "{council}"): 12,
+    ("staff", "{council}"): 16,
     ("staff", "{council}edit/"): 6,
     ("staff", "{learner}"): 12,
     ("staff", "{learner}edit/"): 10,
@@ -124,27 +158,25 @@ BUDGETS = {
     ("staff", "/reports/"): 9,
     ("staff", "{level}"): 8,
     ("staff", "{email}"): 7,
-    ("viewer", "/"): 15,
+    ("viewer", "/"): 16,
     ("viewer", "/councils/"): 9,
     ("viewer", "/learners/"): 13,
     ("viewer", "{cohort}"): 12,
-    ("viewer", "{council}"): 12,
+    ("viewer", "{council}"): 16,
     ("viewer", "{level}"): 8,
-    ("sro_a", "/"): 13,
+    ("sro_a", "/"): 15,
     ("sro_a", "/councils/"): 10,
     ("sro_a", "/learners/"): 12,
     ("sro_a", "/learners/nominate/"): 8,
     ("sro_a", "/reports/"): 8,
-    ("sro_a", "{council}"): 13,
+    ("sro_a", "{council}"): 16,
     ("sro_a", "{learner}"): 13,
     ("learner_a_user", "/me/"): 13,
     ("learner_a_user", "/networks/"): 7,
     ("learner_a_user", "/accounts/"): 9,
 }
-CEILING = 15
+CEILING = 16
 HEADROOM = {
-    ("staff", "{council}"),
-    ("sro_a", "{council}"),
     ("sro_a", "/"),
     ("learner_a_user", "/me/"),
 }

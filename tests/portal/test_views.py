@@ -159,7 +159,7 @@ def test_the_dashboard_charts_accreditations_per_month_with_a_table_of_the_figur
     factories.AccreditationFactory(learner=cast.learner_b, achieved_on=date(2001, 1, 1))
     client.force_login(cast.viewer)
     page = client.get("/").text
-    assert '<svg class="cmpp-chart"' in page and 'aria-hidden="true"' in page
+    assert '<svg class="cmpp-chart" viewBox="0 0 720 220" width="100%" aria-hidden="true"' in page
     row = (
         f'<th scope="row" class="govuk-table__header">{this_month:%B %Y}</th>'
         '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>'

@@ -13,7 +13,7 @@ from cmpp.core.dates import start_of_next_day
 from cmpp.reports import printing, services
 from cmpp.reports.models import ProgressReport
 from cmpp.reports.selectors import learner_counts
-from councils.models import ManagingBodyPeriod
+from councils.models import ManagingBodyPeriod, MaturityArea, MaturityAssessment, MaturityScore
 from learners.models import Enrolment, Learner
 from tests import factories
 
@@ -29,6 +29,16 @@ def joined(learner: Learner, on: date) -> Learner:
     learner.history.update(history_date=when)
     learner.refresh_from_db()
     return learner
+
+
+def assess(council, kind, score, on, status="accepted"):
+    """An assessment of the council, every area scored the same."""
+    assessment = MaturityAssessment.objects.create(
+        council=council, kind=kind, assessed_on=on, status=status
+    )
+    for area in MaturityArea.objects.all():
+        MaturityScore.objects.create(assessment=assessment, area=area, score=score)
+    return assessment
 
 
 @pytest.fixture
@@ -93,6 +103,11 @@ def test_the_dashboard_for_dluhc_and_the_report_as_at_today_show_the_same_figure
     ManagingBodyPeriod.objects.filter(council=elsewhere).delete()
     ManagingBodyPeriod.objects.create(council=elsewhere, organisation=lp, starts_on=SPRING)
     factories.LearnerFactory(council=elsewhere)  # counted by Local Partnerships only
+    assess(cast.council_a, "baseline", 2, date(2025, 1, 10))
+    assess(cast.council_a, "follow_up", 4, date(2026, 1, 10))  # improved
+    assess(cast.council_b, "baseline", 3, date(2025, 1, 10))
+    assess(cast.council_b, "follow_up", 3, date(2026, 1, 10))  # the same
+    assess(cast.council_b, "follow_up", 5, date(2026, 2, 10), status="returned")  # not counted
 
     client.force_login(cast.staff)
     page = client.get("/?body=dluhc").context
@@ -109,10 +124,12 @@ def test_the_dashboard_for_dluhc_and_the_report_as_at_today_show_the_same_figure
         "accreditations_by_level",
         "accreditation_count",
         "assessments",
+        "maturity",
     ):
         assert shown[name] == figures[name], name
     assert figures["council_count"] == 2
     assert figures["assessments"] == {"taken": 2, "passed": 1}
+    assert figures["maturity"] == {"measured": 2, "improved": 1, "percent": 50}
     whole = client.get("/").context["overview"]
     assert whole["learner_count"] == figures["learner_count"] + 1
 
@@ -152,7 +169,7 @@ def test_the_csv_beside_the_pdf_has_the_report_tables_and_is_safe_in_a_spreadshe
     client, cast, dluhc, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    cast.council_a.name = "=HYPERLINK(\"http://evil.example\")"
+    cast.council_a.name = '=HYPERLINK("http://evil.example")'
     cast.council_a.save()
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(

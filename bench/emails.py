@@ -1,7 +1,7 @@
 """Benchmark: how long one worker (prefork, concurrency 2) takes to deliver N invitation emails.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cmpp REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python scripts/benchmark_emails.py [--count 10000] [--via learner_create]
+        .venv/bin/python bench/emails.py [--count 10000] [--via learner_create]
 
 It queues N invitations in transactions of --batch-size, through `email_queue` (the outbox alone:
 its rows, and the tasks each commit queues on Redis) or through `learner_create` (as a learner
@@ -23,9 +23,12 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project must import
+
+from bench.scratch import drop_database, recreate_database, with_database  # noqa: E402
+
 BENCHMARKS = BASE_DIR / "docs" / "benchmarks.md"
 SECTION = "## Email outbox: delivering invitations"
 SCRATCH_DATABASE = "cmpp_bench"
@@ -51,22 +54,21 @@ def main() -> int:
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
         parser.error("set REDIS_URL and a PostgreSQL DATABASE_URL")
-    sys.path.insert(0, str(BASE_DIR))  # run as a script, `tests.integration` must import
 
     from tests.integration.support import isolated_redis_db
 
-    _recreate_database(database_url, SCRATCH_DATABASE)
+    recreate_database(database_url, SCRATCH_DATABASE)
     try:
         with isolated_redis_db(redis_url, hold_for=4 * 3600) as bench_redis_url:
             figures = _run(
                 count=args.count,
                 via=args.via,
                 batch_size=args.batch_size,
-                database_url=_with_database(database_url, SCRATCH_DATABASE),
+                database_url=with_database(database_url, SCRATCH_DATABASE),
                 redis_url=bench_redis_url,
             )
     finally:
-        _drop_database(database_url, SCRATCH_DATABASE)
+        drop_database(database_url, SCRATCH_DATABASE)
 
     for name, value in figures.items():
         print(f"{name:>24}: {value}")
@@ -232,7 +234,7 @@ the second row):
 
 ```
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/cmpp REDIS_URL=redis://127.0.0.1:6379/0 \\
-    .venv/bin/python scripts/benchmark_emails.py --count 10000
+    .venv/bin/python bench/emails.py --count 10000
 ```
 
 {TABLE_HEADER}
@@ -241,28 +243,6 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/cmpp REDIS_URL=redis://127.0.0.1
     text = pattern.sub(lambda _: section + "\n", text) if found else f"{text.rstrip()}\n\n{section}"
     BENCHMARKS.parent.mkdir(exist_ok=True)
     BENCHMARKS.write_text(text.rstrip("\n") + "\n")
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def _maintenance(url: str):
-    import psycopg
-
-    return psycopg.connect(_with_database(url, "postgres"), autocommit=True)
-
-
-def _recreate_database(url: str, name: str) -> None:
-    _drop_database(url, name)
-    with _maintenance(url) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(url: str, name: str) -> None:
-    with _maintenance(url) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
