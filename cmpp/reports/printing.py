@@ -253,7 +253,6 @@ def council_context(*, council: Council, as_at: date) -> dict:
         "previous": previous,
         "figures": figures,
         "headline": [row for row in _headline_rows(figures, before) if row["label"] != "Councils"],
-        "charts": _charts(figures, []),
         "learners": _with_status_labels(rows),
         "maturity": maturity_improvements(councils, on=as_at).get(council.pk),
         "networks": [
