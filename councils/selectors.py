@@ -14,6 +14,7 @@ from cmpp.accounts.selectors import (
     user_is_programme_staff,
     user_sees_whole_programme,
 )
+from cmpp.core.dates import start_of_next_day
 from cmpp.core.text import words_q
 from councils.models import (
     Council,
@@ -148,7 +149,13 @@ def _accepted_scores(councils: QuerySet[Council], on: date | None, *, full: bool
         assessment__status=MaturityAssessment.Status.ACCEPTED,
     ).order_by("assessment__assessed_on", "assessment_id")
     if on is not None:
-        rows = rows.filter(assessment__assessed_on__lte=on)
+        # As at a past day: assessed, and accepted, by its end (a report keeps its figures).
+        # (Accepted before reviews were recorded: counted by the day it was assessed.)
+        rows = rows.filter(
+            Q(assessment__reviewed_at__lt=start_of_next_day(on))
+            | Q(assessment__reviewed_at__isnull=True),
+            assessment__assessed_on__lte=on,
+        )
     rows = rows.select_related("assessment", *(["area"] if full else []))
     found: dict[int, dict] = {}
     for score in rows:

@@ -62,7 +62,8 @@ def ics_attachment(content: str, *, cancel: bool = False) -> dict:
     """The calendar file as the outbox attaches it."""
     return {
         "filename": "cancel.ics" if cancel else "invite.ics",
-        "content_type": "text/calendar",
+        # The method in the type is what lets Outlook update or remove the event it added.
+        "content_type": f"text/calendar; method={'CANCEL' if cancel else 'REQUEST'}",
         "content": content,
     }
 

@@ -38,7 +38,15 @@ def _learner_joins_learners_network(
     """When a learner record is linked to an account (saved with `user` set, as
     learner_link_account does), the learner joins the Learners Network if their council is in
     it. Saves that do not touch `user` ask nothing."""
-    if raw or not instance.user_id or instance.status == Learner.Status.WITHDRAWN:
+    if raw or not instance.user_id:
+        return
+    if instance.status == Learner.Status.WITHDRAWN:
+        # A learner who withdraws leaves (no more meeting emails); their attendance stays.
+        services.network_person_leave(
+            audience=Network.Audience.LEARNERS,
+            council_id=instance.council_id,
+            user_id=instance.user_id,
+        )
         return
     if update_fields is not None and "user" not in update_fields:
         return

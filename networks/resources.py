@@ -172,8 +172,15 @@ def _ooxml_kind(upload) -> FileKind:
     raise _refuse(PLAIN_ZIP, "plain_zip")
 
 
+# Streams an OLE2 compound file holds when it carries macros (VBA), whatever its kind.
+OLE_MACRO_STREAMS = ("_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA", "Macros")
+
+
 def _ole_kind(data: bytes) -> FileKind:
-    """The legacy Office kind of an OLE2 compound file, from the stream it holds."""
+    """The legacy Office kind of an OLE2 compound file, from the stream it holds; one carrying
+    macros is refused as the newer formats' are."""
+    if any(name.encode("utf-16-le") + b"\x00\x00" in data for name in OLE_MACRO_STREAMS):
+        raise _refuse(MACROS, "macros")
     for stream, kind in OLE_STREAMS:
         if stream.encode("utf-16-le") + b"\x00\x00" in data:
             return kind

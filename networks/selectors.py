@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.dates import add_months
 from councils.models import Council
 from councils.selectors import council_ids_led_by
 from learners.selectors import learner_of_user
@@ -23,7 +24,8 @@ from networks.models import (
 
 
 def user_may_list_networks(user) -> bool:
-    """Staff and viewers, SROs and learners each have at least one network."""
+    """Staff and viewers, SROs and learners: the people networks are for (the list shows an
+    SRO or learner the networks their council has joined, and says so when it has none)."""
     return (
         user_sees_whole_programme(user)
         or bool(council_ids_led_by(user))
@@ -32,15 +34,18 @@ def user_may_list_networks(user) -> bool:
 
 
 def networks_visible_to(user) -> QuerySet[Network]:
-    """Staff and viewers see both networks; SROs the SRO Network; learners the Learners Network."""
+    """The one access rule for networks, their meetings and resources: staff and viewers see
+    both; anyone else the networks they are a member of now (an SRO or deputy through a council
+    that joined the SRO Network, a learner through one that joined the Learners Network)."""
     if user_sees_whole_programme(user):
         return Network.objects.all()
-    audiences = []
-    if council_ids_led_by(user):
-        audiences.append(Network.Audience.SROS)
-    if learner_of_user(user=user) is not None:
-        audiences.append(Network.Audience.LEARNERS)
-    return Network.objects.filter(audience__in=audiences)
+    if not user.is_authenticated:
+        return Network.objects.none()
+    return Network.objects.filter(
+        pk__in=NetworkMembership.objects.filter(user=user, left_on__isnull=True).values(
+            "network_id"
+        )
+    )
 
 
 def network_list(*, user) -> QuerySet[Network]:
@@ -320,7 +325,7 @@ def network_participation(*, network: Network, months: int = 12) -> dict:
     """The network's councils' attendance over the last `months` months (to today), for its
     page: rows of (council, Participation) by council name, and the network's total."""
     today = timezone.localdate()
-    since = _months_before(today, months) + timedelta(days=1)
+    since = attendance_window_start(today, months)
     rates = attendance_rates(networks=[network.pk], since=since, until=today)
     names = dict(
         Council.objects.filter(
@@ -339,14 +344,7 @@ def network_participation(*, network: Network, months: int = 12) -> dict:
     }
 
 
-def _months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier (the month's last day where it is shorter)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    return date(year, month, 28)
+def attendance_window_start(until: date, months: int = 12) -> date:
+    """The first day of the `months` months that end on `until` (both days counted): the one
+    window every attendance figure uses."""
+    return add_months(until, -months) + timedelta(days=1)

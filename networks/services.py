@@ -52,7 +52,7 @@ def network_council_invite(*, network: Network, council: Council, acting_user) -
 
 def _invitation_emails(place: NetworkCouncil) -> None:
     """The invitation to the council's SROs, once per invitation and person."""
-    roles = list(council_roles(council=place.council))
+    roles = [r for r in council_roles(council=place.council) if r.user.is_active]
     leaders = [r for r in roles if r.role == CouncilRole.Role.SRO] or roles
     contact = council_contact_email(place.council)
     for role in leaders:

@@ -31,7 +31,7 @@ from learners.selectors import (
     nominations_visible_to,
     uses_funded_place,
 )
-from networks.selectors import attendance_rates
+from networks.selectors import attendance_rates, attendance_window_start
 
 # Figures over a set of learners ---------------------------------------------------------------
 
@@ -288,7 +288,7 @@ def network_attendance(*, council: Council, until: date | None = None) -> list[d
     networks app's `attendance_rates` rule), by network name."""
     until = until or timezone.localdate()
     rates = attendance_rates(
-        councils=[council.pk], since=add_months(until, -12), until=until, totals=False
+        councils=[council.pk], since=attendance_window_start(until), until=until, totals=False
     )
     rows = [
         {"network": rates.network_names.get(network_id, ""), "participation": participation}
@@ -302,7 +302,7 @@ def attendance_by_council(councils: list[Council], *, until: date) -> dict[int, 
     present entries over all its members' register entries (None with no entries)."""
     rates = attendance_rates(
         councils=[council.pk for council in councils],
-        since=add_months(until, -12),
+        since=attendance_window_start(until),
         until=until,
         totals=False,
     )

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError
 
 from cmpp.accounts.models import Organisation, User
 from cmpp.accounts.selectors import managing_bodies, programme_staff_of
+from cmpp.core.dates import month_end_before
 from cmpp.core.records import record_save
 from cmpp.notifications.models import OutboundEmail
 from cmpp.notifications.services import email_queue
@@ -128,10 +129,14 @@ def report_build(*, report_id: int) -> ProgressReport:
     try:
         rendered = report_render(report)
     except Exception as exc:  # noqa: BLE001 - any failure is reported on the row, in words
-        report.status = ProgressReport.Status.FAILED
-        report.error = f"The report could not be drawn: {type(exc).__name__}: {exc}"[:2000]
-        report.finished_at = timezone.now()
-        report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        with transaction.atomic():
+            report = ProgressReport.objects.select_for_update().get(pk=report_id)
+            if report.status == ProgressReport.Status.READY:
+                return report  # another run of the same report built it meanwhile
+            report.status = ProgressReport.Status.FAILED
+            report.error = f"The report could not be drawn: {type(exc).__name__}: {exc}"[:2000]
+            report.finished_at = timezone.now()
+            report.save(update_fields=["status", "error", "finished_at", "updated_at"])
         return report
     for stored, name, content in (
         (report.file, report.download_name, rendered.pdf),
@@ -175,11 +180,6 @@ def _report_ready_emails_queue(report: ProgressReport) -> int:
 
 
 # The monthly schedule -------------------------------------------------------------------------
-
-
-def month_end_before(today: date) -> date:
-    """The last day of the month before `today`'s: 31 December 2026 for 1 January 2027."""
-    return today.replace(day=1) - timedelta(days=1)
 
 
 def _scheduled_report_get_or_create(*, organisation: Organisation, as_at: date) -> bool:

@@ -4,7 +4,7 @@ CPD entry, an email, a nomination, a support engagement, an accepted baseline ma
 self-assessment and a draft follow-up; plus staff, a viewer, two cohorts with a session each, a
 level's steps, and the two networks: the SRO Network (councils A and B joined, a third council
 that declined, a meeting to come, one that has begun, and a file SRO A shared) and, for records
-of another network, the Learners Network (council A invited, a meeting and a file).
+of another network, the Learners Network (councils A and B joined, a meeting and a file).
 
 Every value a page could show of a council's records is distinctive ("Zebra-Quartermaster-B"),
 so that finding it in a page by substring means the page shows that record.
@@ -91,7 +91,7 @@ class World:
     begun_meeting: NetworkMeeting  # one that began yesterday: its register is open
     resource: NetworkResource  # a file SRO A shared with the SRO Network
     learners_network: Network
-    learners_place: NetworkCouncil  # council A's place in the Learners Network: invited
+    learners_place: NetworkCouncil  # council A's place in the Learners Network: joined
     learners_meeting: NetworkMeeting
     learners_resource: NetworkResource  # a file staff shared with the Learners Network
     level: object  # Practitioner, the cohorts' level
@@ -345,13 +345,18 @@ def _networks(a: Side, b: Side, staff) -> dict:
     """The networks' records, made through their services as staff and SROs make them."""
     sros = Network.objects.get(audience=Network.Audience.SROS)
     learners = Network.objects.get(audience=Network.Audience.LEARNERS)
-    places = {}
-    for side in (a, b):  # both join: their SROs become members
+    places, learner_places = {}, {}
+    for side in (a, b):  # both join both: their SROs and learners become members
         place = network_services.network_council_invite(
             network=sros, council=side.council, acting_user=staff
         )
         network_services.network_council_join(place=place, acting_user=staff)
         places[side.letter] = place
+        learner_place = network_services.network_council_invite(
+            network=learners, council=side.council, acting_user=staff
+        )
+        network_services.network_council_join(place=learner_place, acting_user=staff)
+        learner_places[side.letter] = learner_place
     declining = factories.CouncilFactory(name="Matrix Declining Council", code="E09000975")
     declined = network_services.network_council_invite(
         network=sros, council=declining, acting_user=staff
@@ -368,9 +373,7 @@ def _networks(a: Side, b: Side, staff) -> dict:
         ),
         "resource": _shared_file(sros, a.sro, "Checklist"),
         "learners_network": learners,
-        "learners_place": network_services.network_council_invite(
-            network=learners, council=a.council, acting_user=staff
-        ),
+        "learners_place": NetworkCouncil.objects.get(pk=learner_places["a"].pk),
         "learners_meeting": _meeting(learners, "Matrix learners meetup", soon, staff),
         "learners_resource": _shared_file(learners, staff, "Learners checklist"),
     }

@@ -46,9 +46,12 @@ def meeting_emails():
 
 
 def calendar_of(email) -> icalendar.Calendar:
+    """The email's calendar file, whose type names the same method as the file (Outlook reads
+    the type to update or remove the event)."""
     (attachment,) = email.attachments
-    assert attachment["content_type"] == "text/calendar"
-    return icalendar.Calendar.from_ical(attachment["content"])
+    calendar = icalendar.Calendar.from_ical(attachment["content"])
+    assert attachment["content_type"] == f"text/calendar; method={calendar['METHOD']}"
+    return calendar
 
 
 def event_of(calendar):

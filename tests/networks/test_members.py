@@ -122,6 +122,7 @@ def test_removing_a_council_ends_its_memberships_and_keeps_attendance(client, ca
 def test_only_staff_run_the_councils_and_others_cannot_see_them(client, cast):
     network = sro_network()
     place = joined(network, cast.council_b, users=[cast.sro_b])
+    joined(network, cast.council_a, users=[cast.sro_a])
     url = f"/networks/{network.pk}/councils/{place.pk}/remove/"
     for user, status in (
         (cast.viewer, 403),

@@ -9,8 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from networks.models import Network, NetworkResource
+from networks.models import NetworkResource
 from networks.resources import resource_share
+from tests.networks.factories import joined, learners_network, sro_network
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,15 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 MZ = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 120
 
 
+@pytest.fixture(autouse=True)
+def members(cast):
+    """Councils A and B joined both networks: their SROs and learners are members."""
+    joined(sro_network(), cast.council_a, users=[cast.sro_a])
+    joined(sro_network(), cast.council_b, users=[cast.sro_b])
+    joined(learners_network(), cast.council_a, users=[cast.learner_a_user])
+    joined(learners_network(), cast.council_b, users=[cast.learner_b_user])
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -44,14 +54,6 @@ def media(settings, tmp_path):
 
 def stored(media) -> list[str]:
     return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
-
-
-def sro_network() -> Network:
-    return Network.objects.get(audience=Network.Audience.SROS)
-
-
-def learners_network() -> Network:
-    return Network.objects.get(audience=Network.Audience.LEARNERS)
 
 
 def share_url(network) -> str:
@@ -93,6 +95,8 @@ def shared(user, name="Checklist.pdf", content=PDF, network=None) -> NetworkReso
         ("report.pdf", DOCX, "The selected file is a Word document, so its name must end .docx"),
         ("scores.csv", b"a,b\n\x00\x01,2\n", "must be a PDF, Word, Excel, PowerPoint or CSV"),
         ("notes.txt", b"plain words\n", "must be a PDF, Word, Excel, PowerPoint or CSV"),
+        ("old.doc", DOC + "Macros".encode("utf-16-le") + b"\x00\x00", "contains macros"),
+        ("old.doc", DOC + "_VBA_PROJECT".encode("utf-16-le") + b"\x00\x00", "contains macros"),
     ],
 )
 def test_a_file_wrong_by_its_content_is_refused_and_nothing_stored(
