@@ -30,7 +30,9 @@ def learner_export_rows(*, learners: QuerySet[Learner]) -> Iterator[list]:
     `cohort_code` is the learner's open place (or waiting-list place) at their target level, so
     re-importing the file enrols nobody twice; `current_cohort_code` is the cohort they are
     enrolled in now, as their page shows it. Accredited levels and their dates (the latest at
-    each level) are listed in level order, separated by semicolons.
+    each level) are listed in level order, separated by semicolons. Steps done are the stored
+    count and steps in all `learner_list`'s subquery per row: nothing groups the whole table, so
+    the rows stream from the database in chunks.
     """
     learners = learners.prefetch_related(
         Prefetch(

@@ -1,14 +1,40 @@
 """The learner list's filters, shared by the page and its CSV export: council, cohort, level,
-status, "no progress for 8 weeks", a search, and the order."""
+status, "no progress for 8 weeks", a search, and the order (stored columns only: steps done is
+`Learner.steps_done`, the council its name)."""
 
 import django_filters
 from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django_filters.constants import EMPTY_VALUES
 
 from cmpp.accounts.selectors import user_sees_whole_programme
 from cohorts.models import AccreditationLevel, Cohort
 from councils.selectors import councils_visible_to
 from learners.models import Enrolment, Learner
-from learners.selectors import at_risk_q, learner_search_q
+from learners.selectors import LIST_ORDER, at_risk_q, learner_search_q
+
+
+class _ListOrdering(django_filters.OrderingFilter):
+    """The chosen order, then the list's name order (or, sorting by name, first name and id the
+    same way), so that every page is stable and read from one of the learner indexes."""
+
+    def get_ordering_value(self, param):
+        field = super().get_ordering_value(param)
+        if field.lstrip("-") == "last_name":
+            sign = "-" if field.startswith("-") else ""
+            return [f"{sign}{name}" for name in LIST_ORDER]
+        return [field, *LIST_ORDER]
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [
+            key
+            for param in value
+            if param not in EMPTY_VALUES
+            for key in self.get_ordering_value(param)
+        ]
+        return qs.order_by(*ordering)
 
 
 class LearnerFilter(django_filters.FilterSet):
@@ -37,7 +63,7 @@ class LearnerFilter(django_filters.FilterSet):
         empty_label="Any progress",
         method="without_progress",
     )
-    sort = django_filters.OrderingFilter(
+    sort = _ListOrdering(
         label="Sort by",
         empty_label="Name (A to Z)",
         null_label=None,
@@ -77,10 +103,16 @@ class LearnerFilter(django_filters.FilterSet):
         return queryset.filter(learner_search_q(value))
 
     def in_cohort(self, queryset, name, value):
+        # EXISTS rather than a join, so the count and the page need no DISTINCT.
         return queryset.filter(
-            enrolments__cohort=value,
-            enrolments__status__in=[*Enrolment.OPEN_STATUSES, Enrolment.Status.COMPLETED],
-        ).distinct()
+            Exists(
+                Enrolment.objects.filter(
+                    learner=OuterRef("pk"),
+                    cohort=value,
+                    status__in=[*Enrolment.OPEN_STATUSES, Enrolment.Status.COMPLETED],
+                )
+            )
+        )
 
     def without_progress(self, queryset, name, value):
         return queryset.filter(at_risk_q())

@@ -63,6 +63,11 @@ class Learner(TimeStampedModel):
     last_progress_on = models.DateField(
         null=True, blank=True, db_index=True, help_text="Date of the latest completed step."
     )
+    steps_done = models.PositiveIntegerField(
+        default=0,
+        db_index=True,
+        help_text="Active steps of the target level completed (learner_refresh_progress).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -74,7 +79,29 @@ class Learner(TimeStampedModel):
                 violation_error_message="A learner with this email address already exists.",
             ),
         ]
-        indexes = [models.Index(fields=["council", "status"])]
+        # The list's orders, each ending in the name and id so a page is read from the index.
+        indexes = [
+            models.Index(fields=["council", "status"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="learner_by_name"),
+            models.Index(
+                fields=["council", "last_name", "first_name", "id"], name="learner_council_by_name"
+            ),
+            models.Index(
+                fields=["steps_done", "last_name", "first_name", "id"], name="learner_by_steps"
+            ),
+            models.Index(
+                fields=["-steps_done", "last_name", "first_name", "id"],
+                name="learner_by_steps_desc",
+            ),
+            models.Index(
+                fields=["last_progress_on", "last_name", "first_name", "id"],
+                name="learner_by_progress",
+            ),
+            models.Index(
+                fields=["-last_progress_on", "last_name", "first_name", "id"],
+                name="learner_by_progress_desc",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cmpp.accounts.selectors import user_sees_whole_programme
 from cmpp.core.dates import add_months, start_of_next_day
+from cmpp.core.pagination import paginate
 from cmpp.core.text import words_q
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
@@ -122,7 +123,7 @@ def learners_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
 
 def progress_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
     """Each learner as they were at the end of the day, for a report's table: `status_on`,
-    `steps_done` and `steps_total` towards their target level, `cohort_on` (the cohort they had
+    `steps_done_then` and `steps_total` towards their target level, `cohort_on` (the cohort they had
     a place in then), `progress_on` (their latest step by then) and `at_risk`."""
     learners = learners_as_at(learners, on)
     held_then = Q(status=Enrolment.Status.ENROLLED) | Q(
@@ -141,7 +142,7 @@ def progress_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
     return learners.annotate(
         status_on=F(STATUS_THEN),
         progress_on=F(LAST_PROGRESS_THEN),
-        steps_done=Count(
+        steps_done_then=Count(
             "step_progress",
             filter=Q(
                 step_progress__status=StepProgress.Status.COMPLETED,
@@ -150,41 +151,45 @@ def progress_as_at(learners: QuerySet[Learner], on: date) -> QuerySet[Learner]:
                 step_progress__step__is_active=True,
             ),
         ),
-        steps_total=Coalesce(Subquery(_step_total(), output_field=IntegerField()), 0),
+        steps_total=steps_total(),
         cohort_on=Subquery(cohort_then),
         at_risk=Case(When(at_risk_q(on, then=True), then=Value(True)), default=Value(False)),
     )
 
 
-def _step_total() -> QuerySet:
-    """The active steps of the outer learner's target level, counted, as a subquery."""
-    return (
+def steps_total() -> Coalesce:
+    """The active steps of the outer learner's target level, counted, as a subquery (it
+    groups only that level's steps, so a count or a page of ids leaves it out)."""
+    counted = (
         LevelStep.objects.filter(level=OuterRef("target_level"), is_active=True)
         .order_by()
         .values("level")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_progress(learners: QuerySet[Learner]) -> QuerySet[Learner]:
-    """Annotate steps done and in all towards each learner's target level, their current cohort,
-    and whether they are at risk."""
+    """Annotate the steps in all towards each learner's target level (their steps done are
+    stored), their current cohort, and whether they are at risk. Meant for a page of rows
+    (`learner_rows`): each row's subqueries run once per learner."""
     current_cohort = Enrolment.objects.filter(
         learner=OuterRef("pk"), status=Enrolment.Status.ENROLLED
     ).order_by("-enrolled_on", "-pk")
     return learners.annotate(
-        steps_done=Count(
-            "step_progress",
-            filter=Q(
-                step_progress__status=StepProgress.Status.COMPLETED,
-                step_progress__step__level=F("target_level"),
-                step_progress__step__is_active=True,
-            ),
-        ),
-        steps_total=Coalesce(Subquery(_step_total(), output_field=IntegerField()), 0),
+        steps_total=steps_total(),
         current_cohort_name=Subquery(current_cohort.values("cohort__name")[:1]),
         at_risk=Case(When(at_risk_q(), then=Value(True)), default=Value(False)),
+    )
+
+
+def learner_rows(ids) -> QuerySet[Learner]:
+    """The learners with these ids (a list, or a page of ids as a subquery) as the list shows
+    them (`with_progress`): the list counts and orders the plain query, slices a page of ids
+    and reads only their rows."""
+    return with_progress(
+        Learner.objects.filter(pk__in=ids).select_related("council", "target_level")
     )
 
 
@@ -194,9 +199,16 @@ def learner_search_q(q: str) -> Q:
     return words_q(q, "first_name", "last_name", "email", exact=("council__code",))
 
 
+# The list's default order, and the tie-break after any other; an index holds each order.
+LIST_ORDER = ("last_name", "first_name", "pk")
+
+
 def learner_list(
     *, user, q: str = "", council: Council | None = None, status: str = ""
 ) -> QuerySet[Learner]:
+    """The learners the user may see, filtered and in name order, with their steps in all (a
+    subquery per row, no grouping of the table). Page it with `learner_page`, which counts and
+    slices it plain and reads the page's rows with `learner_rows`; the export reads it all."""
     learners = learners_visible_to(user)
     if council is not None:
         learners = learners.filter(council=council)
@@ -204,9 +216,17 @@ def learner_list(
         learners = learners.filter(status=status)
     if q:
         learners = learners.filter(learner_search_q(q))
-    return with_progress(learners.select_related("council", "target_level")).order_by(
-        "last_name", "first_name", "pk"
+    return (
+        learners.select_related("council", "target_level")
+        .annotate(steps_total=steps_total())
+        .order_by(*LIST_ORDER)
     )
+
+
+def learner_page(request, learners: QuerySet[Learner]):
+    """The page of `learners` asked for: counted and sliced as ids, then only that page's rows
+    read with `learner_rows`. The learner list (staff, viewers, SROs) and the SRO's home use it."""
+    return paginate(request, learners, load=learner_rows)
 
 
 def learner_get(*, user, pk: int) -> Learner:

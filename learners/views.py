@@ -14,7 +14,6 @@ from cmpp.accounts.selectors import user_is_programme_staff
 from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page, safe_next
 from cmpp.core.history import history_entries
-from cmpp.core.pagination import paginate
 from cohorts.selectors import cohorts_open_at_level, level_steps
 from learners import services
 from learners.filters import LearnerFilter
@@ -38,6 +37,7 @@ from learners.selectors import (
     learner_get,
     learner_list,
     learner_of_user,
+    learner_page,
     learner_pipeline,
     learner_results,
     learner_sessions_with_attendance,
@@ -59,7 +59,7 @@ def learner_list_view(request):
         "learners/learner_list.html",
         {
             "filterset": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": learner_page(request, filterset.qs),
             "can_manage": user_is_programme_staff(request.user),
             "query": request.GET.urlencode(),
         },

@@ -17,6 +17,7 @@ from learners.models import (
     Nomination,
     StepProgress,
 )
+from learners.services import learner_refresh_progress
 
 PASSWORD = "correct-horse-battery"
 
@@ -165,6 +166,13 @@ class StepProgressFactory(factory.django.DjangoModelFactory):
     )
     status = StepProgress.Status.COMPLETED
     completed_on = date(2025, 10, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved as the services save progress: the learner's stored steps and date follow."""
+        progress = super()._create(model_class, *args, **kwargs)
+        learner_refresh_progress(learner_ids=[progress.learner_id])
+        return progress
 
 
 class AssessmentAttemptFactory(factory.django.DjangoModelFactory):

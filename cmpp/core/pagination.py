@@ -4,10 +4,24 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 
 
-def paginate(request, queryset, per_page: int | None = None) -> Page:
-    """The page asked for by `?page=`, falling back to the first or last page for bad numbers."""
-    paginator = Paginator(queryset, per_page or settings.CMPP_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int | None = None, *, load=None) -> Page:
+    """The page asked for by `?page=`, falling back to the first or last page for bad numbers.
+
+    With `load`, the paginator counts `queryset` and slices its ids in its order (which must be
+    total: end it with the primary key), with none of its annotations; `load(ids)` then reads
+    only that page's rows, with whatever each row shows that is costly to work out, in one
+    query (`ids` is the page's slice as a subquery). A long list pays for one page, not for
+    every row."""
+    if load is None:
+        paginator = Paginator(queryset, per_page or settings.CMPP_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    else:
+        paginator = Paginator(
+            queryset.values_list("pk", flat=True), per_page or settings.CMPP_PAGE_SIZE
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        page.object_list = list(load(page.object_list).order_by(*order))
     page.page_links = _page_links(request, page)
     page.previous_href = _href(request, page.number - 1)
     page.next_href = _href(request, page.number + 1)

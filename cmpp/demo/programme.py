@@ -35,7 +35,8 @@ an accreditation's renewal date is `AccreditationLevel.renewal_due`, the rule
 `accreditation_record` uses. Three rules live only inside the services, so the seed keeps them
 the services' way (tests/demo check each against the seeded rows):
 
-- a learner's `last_progress_on` is the latest day they completed a step (`_complete_steps`);
+- a learner's `last_progress_on` is the latest day they completed a step (`_complete_steps`;
+  the seed's steps are stored with `learner_refresh_progress`, which also counts `steps_done`);
 - a learner whose accreditation is at their target level is accredited (`accreditation_record`);
 - a workshop step completed from a session's register has a present mark at that session, with
   the register as its source (`attendance_record`).
@@ -145,7 +146,7 @@ from learners.models import (
     SessionAttendance,
     StepProgress,
 )
-from learners.services import enrolment_create, nomination_create
+from learners.services import enrolment_create, learner_refresh_progress, nomination_create
 from networks.models import (
     MeetingAttendance,
     Network,
@@ -855,6 +856,8 @@ class DemoProgramme:
             self.record_journey(learner, journey, cohort)
         self.new_learners = []
         self.save_queued()
+        # The steps each learner has done, stored as the list sorts by them, by the one rule.
+        learner_refresh_progress(learner_ids=[learner.pk for learner in learners], loaded=learners)
 
     def date_learners_past(self):
         """Each new learner was written as they joined: date their record and its first history

@@ -42,6 +42,7 @@ from councils.selectors import (
 from learners.selectors import (
     council_cohorts,
     learner_list,
+    learner_page,
     learner_with_email,
     nominations_visible_to,
 )
@@ -68,7 +69,7 @@ def home(request):
     if roles.is_sro:
         councils = councils_led_by(request.user)
         council = councils[0]
-        learners = paginate(request, learner_list(user=request.user, council=council))
+        learners = learner_page(request, learner_list(user=request.user, council=council))
         return render(
             request,
             "portal/home_sro.html",

@@ -374,7 +374,7 @@ def tables(context: dict) -> list[tuple[str, list, list]]:
                         learner.full_name,
                         learner.status_label,
                         learner.cohort_on or "",
-                        learner.steps_done,
+                        learner.steps_done_then,
                         learner.steps_total,
                         learner.progress_on,
                         "Yes" if learner.at_risk else "No",

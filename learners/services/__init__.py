@@ -42,6 +42,7 @@ from learners.services.progress import (
     assessment_correct_result,
     assessment_record_result,
     attendance_record,
+    learner_refresh_progress,
     register_opens_message,
     steps_complete,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "learner_link_account",
     "learner_set_status",
     "learner_update",
+    "learner_refresh_progress",
     "learners_import",
     "nomination_approve",
     "nomination_create",

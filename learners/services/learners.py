@@ -14,6 +14,7 @@ from learners.models import (
     Learner,
 )
 from learners.services.enrolments import enrolment_withdraw
+from learners.services.progress import learner_refresh_progress
 
 
 @transaction.atomic
@@ -63,13 +64,17 @@ LEARNER_EDITABLE_FIELDS = (
 @transaction.atomic
 def learner_update(*, learner: Learner, acting_user: User | None, **changes) -> Learner:
     """Change a learner's details. Returns the learner; unknown field names are refused."""
-    old_email = learner.email
+    old_email, old_level_id = learner.email, learner.target_level_id
     record_apply(learner, editable=LEARNER_EDITABLE_FIELDS, changes=changes)
     if learner.user_id is None and learner.email.strip().lower() != old_email.strip().lower():
         # The pending invitation went to the old address, so accepting it must no longer link
         # this record: staff send a new one to the new address.
         learner.invitation = None
-    return record_save(learner, acting_user=acting_user)
+    record_save(learner, acting_user=acting_user)
+    if learner.target_level_id != old_level_id:
+        # Steps done count towards the target level: a new level counts its own.
+        learner_refresh_progress(learner_ids=[learner.pk], loaded=[learner])
+    return learner
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cmpp.accounts.models import User
@@ -35,6 +37,38 @@ def _check_not_future(on: date, *, field: str, noun: str) -> None:
     """The one rule for progress dates: never in the future, whichever path sets them."""
     if on > timezone.localdate():
         raise ValidationError({field: f"{noun} must be today or in the past"})
+
+
+def learner_refresh_progress(*, learner_ids: Iterable[int], loaded: Iterable[Learner] = ()) -> None:
+    """The one rule for the learner list's stored progress, in one UPDATE: `steps_done` is the
+    active steps of each learner's target level they have completed, `last_progress_on` the
+    latest day they completed any step. `loaded` are instances of those learners the caller
+    holds, given the new values. Every write that changes a learner's steps or their target
+    level calls it, and so does a step retired or restored (through learners/receivers.py, as
+    cohorts sits below learners)."""
+    completed = StepProgress.objects.filter(
+        learner=OuterRef("pk"), status=StepProgress.Status.COMPLETED
+    ).order_by()
+    done = (
+        completed.filter(step__level=OuterRef("target_level"), step__is_active=True)
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    latest = completed.values("learner").annotate(latest=Max("completed_on")).values("latest")
+    refreshed = Learner.objects.filter(pk__in=list(learner_ids))
+    refreshed.update(
+        steps_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+        last_progress_on=Subquery(latest),
+    )
+    loaded = list(loaded)
+    if loaded:
+        # Instances the caller holds take the new values, so a later save keeps them.
+        now = {
+            row[0]: row[1:] for row in refreshed.values_list("pk", "steps_done", "last_progress_on")
+        }
+        for learner in loaded:
+            learner.steps_done, learner.last_progress_on = now[learner.pk]
 
 
 @dataclass
@@ -69,11 +103,10 @@ def _complete_steps(
         progress.recorded_by = acting_user
         record_save(progress, acting_user=acting_user)
         done.recorded.append(learner)
-        if learner.last_progress_on is None or learner.last_progress_on < on:
-            learner.last_progress_on = on
-            record_save(
-                learner, acting_user=acting_user, update_fields=["last_progress_on", "updated_at"]
-            )
+    if done.recorded:
+        learner_refresh_progress(
+            learner_ids=[learner.pk for learner in done.recorded], loaded=done.recorded
+        )
     return done
 
 
@@ -296,6 +329,7 @@ def assessment_correct_result(
             step__kind=LevelStep.Kind.ASSESSMENT,
             completed_on=passed_on,
         ).update(completed_on=result_on)
+        learner_refresh_progress(learner_ids=[learner.pk], loaded=[learner])
         return accreditation
     if accreditation is not None:
         # A pass corrected to fail: the accreditation it created goes, and so does the
@@ -310,6 +344,7 @@ def assessment_correct_result(
         ):
             progress._history_user = acting_user
             progress.delete()
+        learner_refresh_progress(learner_ids=[learner.pk], loaded=[learner])
         if (
             learner.status == Learner.Status.ACCREDITED
             and not learner.accreditations.filter(level=learner.target_level_id).exists()
