@@ -17,6 +17,7 @@ from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page
 from networks import services
 from networks.forms import InviteCouncilForm, MeetingForm, RegisterForm
+from networks.resources import user_may_delete_resource, user_may_share_resources
 from networks.selectors import (
     councils_to_invite,
     meeting_get,
@@ -48,10 +49,14 @@ def network_detail(request, pk):
     """The network's meetings and resources for its members; for staff and viewers also the
     councils invited to it, its members and how well each council attends."""
     network = network_get(user=request.user, pk=pk)
+    resources = list(network_resources(network=network))
+    for resource in resources:
+        resource.may_delete = user_may_delete_resource(request.user, resource)
     context = {
         "network": network,
         "meetings": network_meetings(network=network),
-        "resources": network_resources(network=network),
+        "resources": resources,
+        "may_share": user_may_share_resources(request.user, network),
         "may_run": user_is_programme_staff(request.user),
         "sees_all": user_sees_whole_programme(request.user),
     }
