@@ -251,6 +251,8 @@ CELERY_TASK_ROUTES = {
     "cmpp.reports.tasks.report_build_task": {"queue": "reports"},
     "cmpp.reports.tasks.reports_monthly_task": {"queue": "reports"},
     "cmpp.reports.tasks.reports_sweep_task": {"queue": "reports"},
+    # A big learner import takes seconds to a minute: with the reports, not ahead of emails.
+    "learners.tasks.learner_import_task": {"queue": "reports"},
 }
 # A worker takes from Redis at most one message per process (tasks are acknowledged when done),
 # so a report waiting behind a 10-minute build goes to the next free process or worker instead.
@@ -286,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     # Fail reports stuck building past the task's time limit; queue again those never taken.
     "reports-sweep": {
         "task": "cmpp.reports.tasks.reports_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Queue again learner imports no worker took; delete checked files nobody confirmed.
+    "learner-imports-sweep": {
+        "task": "learners.tasks.learner_imports_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
 }

@@ -1,6 +1,6 @@
 """Reads of accreditation levels and cohorts, already scoped to the asking user."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -115,3 +115,20 @@ def level_list(*, user) -> QuerySet[AccreditationLevel]:
         .annotate(active_step_count=Count("steps", filter=Q(steps__is_active=True)))
         .order_by("order")
     )
+
+
+def first_sessions(*, cohort_ids) -> dict[int, CohortSession | None]:
+    """Each cohort's first session that is not cancelled (None if it has none), by cohort id,
+    in two queries: what an enrolment email names."""
+    first = (
+        CohortSession.objects.filter(cohort=OuterRef("pk"), is_cancelled=False)
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
+    )
+    chosen = dict(
+        Cohort.objects.filter(pk__in=list(cohort_ids))
+        .annotate(first=Subquery(first))
+        .values_list("pk", "first")
+    )
+    sessions = CohortSession.objects.in_bulk([pk for pk in chosen.values() if pk])
+    return {cohort: sessions.get(session) for cohort, session in chosen.items()}

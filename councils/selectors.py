@@ -110,8 +110,20 @@ def councils_managed_by(organisation: Organisation, *, on: date) -> QuerySet[Cou
 def council_contact_email(council: Council | None) -> str:
     """The programme team address an email to the council's people names: its managing body's,
     or the programme's own (a setting) when it has none."""
-    body = council_managing_body(council) if council is not None else None
-    return (body.contact_email if body else "") or settings.CMPP_PROGRAMME_CONTACT_EMAIL
+    if council is None:
+        return settings.CMPP_PROGRAMME_CONTACT_EMAIL
+    return council_contact_emails(council_ids=[council.pk])[council.pk]
+
+
+def council_contact_emails(*, council_ids) -> dict[int, str]:
+    """`council_contact_email` of many councils, by id, in one query."""
+    ids = set(council_ids)
+    bodies = dict(
+        ManagingBodyPeriod.objects.filter(council__in=ids, ends_on__isnull=True).values_list(
+            "council_id", "organisation__contact_email"
+        )
+    )
+    return {pk: bodies.get(pk) or settings.CMPP_PROGRAMME_CONTACT_EMAIL for pk in ids}
 
 
 def council_roles(*, council: Council) -> QuerySet[CouncilRole]:

@@ -1,8 +1,5 @@
 """Learner CSV pages: import a file (upload, check, confirm) and export the learner list."""
 
-import hashlib
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
@@ -19,32 +16,39 @@ from learners.forms import LearnerImportForm
 from learners.imports import (
     MAX_LEARNERS,
     ImportPreview,
-    LearnerImportRefused,
+    RowProblem,
     learners_import_preview,
 )
-from learners.selectors import learner_list, user_may_list_learners
-from learners.services import learners_import
+from learners.models import LearnerImport
+from learners.selectors import (
+    learner_import_get,
+    learner_import_progress,
+    learner_list,
+    learners_by_name,
+    user_may_list_learners,
+)
+from learners.services import learner_import_check, learner_import_start
 
-# The checked file waits here between the preview and the confirm, with its digest: the confirm
-# form names the digest it was shown, so a file checked later in another tab is never imported
-# in its place. Only a file with no wrong row is kept, and it goes when the session ends.
-SESSION_KEY = "learner_import"
+# The preview and the result pages list at most this many learners and problems each: a file
+# may hold 20,000, and a page of them all would be megabytes that nobody reads.
+SHOWN = 200
 
 
 @never_cache
 @programme_staff_required
 @require_http_methods(["GET", "POST"])
 def learner_import(request):
-    """Programme staff upload a learner CSV, check what it would do, then confirm it."""
-    if "digest" in request.POST:
-        return _confirm(request)
+    """Programme staff upload a learner CSV and see what it would do; a good file is kept for
+    them to confirm on its own page (`learner_import_job`)."""
     if request.method == "GET":
         return _upload_page(request, LearnerImportForm())
     form = LearnerImportForm(request.POST, request.FILES)
     if form.is_valid():
-        preview = learners_import_preview(form.cleaned_data["file"])
+        preview, job = learner_import_check(
+            source=form.cleaned_data["file"], acting_user=request.user
+        )
         if not preview.file_error:
-            return _show_preview(request, preview)
+            return _show_preview(request, preview, job)
         form.add_error("file", preview.file_error)
     return _upload_page(request, form)
 
@@ -55,39 +59,65 @@ def _upload_page(request, form: LearnerImportForm):
     )
 
 
-def _show_preview(request, preview: ImportPreview, refused: LearnerImportRefused | None = None):
-    digest = ""
-    if preview.is_valid and refused is None:
-        digest = hashlib.sha256(preview.data).hexdigest()
-        request.session[SESSION_KEY] = {"csv": preview.data.decode("utf-8"), "digest": digest}
+def _show_preview(request, preview: ImportPreview, job: LearnerImport | None):
     return render(
         request,
         "learners/import_preview.html",
         {
             "preview": preview,
-            "problems": refused.problems if refused else preview.problems,
-            "refusal": str(refused) if refused and not refused.problems else "",
-            "digest": digest,
-            "funded_warnings": preview.funded_places_warnings() if digest else [],
+            "counts": preview.counts,
+            "to_add": preview.to_add[:SHOWN],
+            "to_update": preview.to_update[:SHOWN],
+            "problems": preview.problems[:SHOWN],
+            "problems_count": len(preview.problems),
+            "shown": SHOWN,
+            "job": job,
+            "funded_warnings": preview.funded_places_warnings() if job else [],
         },
     )
 
 
-def _confirm(request):
-    stored = request.session.get(SESSION_KEY) or {}
-    if not stored or stored["digest"] != request.POST["digest"]:
-        messages.error(
+@never_cache
+@programme_staff_required
+@require_http_methods(["GET", "POST"])
+def learner_import_job(request, pk: int):
+    """A checked file's page: confirm it (POST, once however often it is sent), watch it import
+    (the page refreshes itself while the job runs), then its result or why nothing was
+    imported. Only the person who checked the file sees it."""
+    job = learner_import_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        learner_import_start(job=job)
+        return redirect("learners:import_job", pk=job.pk)
+    if job.status == LearnerImport.Status.CHECKED:
+        return _show_preview(request, learners_import_preview(bytes(job.file)), job)
+    if job.status == LearnerImport.Status.QUEUED:
+        return render(
             request,
-            "The file you checked is no longer waiting to be imported. Upload it again.",
+            "learners/import_progress.html",
+            {"job": job, "progress": learner_import_progress(job)},
         )
-        return redirect("learners:import")
-    del request.session[SESSION_KEY]
-    preview = learners_import_preview(stored["csv"].encode("utf-8"))
-    try:
-        counts = learners_import(preview=preview, acting_user=request.user)
-    except LearnerImportRefused as refused:
-        return _show_preview(request, preview, refused)
-    return render(request, "learners/import_done.html", {"counts": counts})
+    if job.status == LearnerImport.Status.FAILED:
+        problems = [RowProblem(line, reason) for line, reason in job.problems]
+        return render(
+            request,
+            "learners/import_failed.html",
+            {
+                "job": job,
+                "problems": problems[:SHOWN],
+                "problems_count": len(problems),
+                "shown": SHOWN,
+            },
+        )
+    return render(
+        request,
+        "learners/import_done.html",
+        {
+            "job": job,
+            "added_learners": learners_by_name(ids=job.added_ids[:SHOWN]),
+            "updated_learners": learners_by_name(ids=job.updated_ids[:SHOWN]),
+            "shown": SHOWN,
+        },
+    )
 
 
 @never_cache

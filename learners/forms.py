@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models.functions import Lower
 
 from cmpp.core.csv import FILE_EMPTY
 from cmpp.core.forms import GovukDateField, GovukForm, GovukTextField, max_length_of
@@ -64,7 +65,8 @@ class LearnerForm(GovukForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        others = Learner.objects.filter(email__iexact=email)
+        # Lower(email) is what the unique index holds, so the index serves the lookup.
+        others = Learner.objects.alias(email_ci=Lower("email")).filter(email_ci=email)
         if self.learner is not None:
             others = others.exclude(pk=self.learner.pk)
         if others.exists():

@@ -38,9 +38,9 @@ _MISSING = {
     "email": "Enter the learner’s email address",
     "target_level": "Enter {levels}",
 }
-# A file holds at most this many learners: a cohort's worth many times over, and few enough that
-# the check and its preview page stay quick.
-MAX_LEARNERS = 5_000
+# A file holds at most this many learners: a national intake at once, and few enough that the
+# check stays quick in the upload's request (the import itself runs as a job).
+MAX_LEARNERS = 20_000
 # Longest value each column may hold, from the model, so a row that passes here also saves.
 MAX_LENGTHS = {
     name: Learner._meta.get_field(name).max_length

@@ -384,3 +384,46 @@ class Nomination(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class LearnerImport(TimeStampedModel):
+    """A learner CSV staff have checked, and once they confirm it, its import by a Celery job
+    from the file stored here. The file is emptied when the job ends: the learners it added are
+    the record from then on."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked, waiting to be confirmed"
+        QUEUED = "queued", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.BinaryField(help_text="The checked CSV, until the import ends.")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.CHECKED, db_index=True
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Rows that add or change a learner.")
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
+    # The learners added and changed, by name, to list on the result page.
+    added_ids = models.JSONField(default=list, blank=True)
+    updated_ids = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    # Wrong rows found when the job checked the file again: [[line, reason], ...].
+    problems = models.JSONField(default=list, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Learner import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def progress_key(self) -> str:
+        """The cache key under which a running job keeps (rows written, rows in all)."""
+        return f"learner-import:{self.pk}:progress"

@@ -19,3 +19,23 @@ def nominations_digest_queue_task() -> int:
 @shared_task(time_limit=600, soft_time_limit=540)
 def at_risk_digest_queue_task() -> int:
     return services.at_risk_digest_queue()
+
+
+# Acknowledged only when done, so a worker killed mid-import leaves the job to a redelivery
+# (the import rolled back with the worker's connection, and the job is still queued).
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=services.IMPORT_TIME_LIMIT,
+    soft_time_limit=services.IMPORT_TIME_LIMIT - 60,
+)
+def learner_import_task(import_id: int) -> str | None:
+    job = services.learner_import_run(import_id=import_id)
+    return job.status if job else None
+
+
+# By the beat every 5 minutes.
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=45)
+def learner_imports_sweep_task() -> int:
+    return services.learner_imports_sweep()

@@ -7,6 +7,7 @@ app_name = "learners"
 urlpatterns = [
     path("", views.learner_list_view, name="list"),
     path("import/", csv_views.learner_import, name="import"),
+    path("import/<int:pk>/", csv_views.learner_import_job, name="import_job"),
     path("export.csv", csv_views.learner_export, name="export"),
     path("new/", views.learner_create_view, name="create"),
     path("nominate/", nomination_views.nominate_view, name="nominate"),

@@ -32,7 +32,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email=self.normalize_email(email.strip()).lower())
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -53,8 +53,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Addresses are stored in lower case (the manager and `clean` see to it, the check makes
+        # it certain), so an exact lookup of the lowered address is case-insensitive and is
+        # served by the unique index: allauth's sign-in looks users up with `email=` too.
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(fields=["email"], name="user_email_unique"),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_lower_case"
+            ),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 write rows that a spreadsheet opens as UTF-8 and never runs as formulas."""
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import BinaryIO
@@ -62,11 +63,37 @@ class _Echo:
 
 def csv_stream(*, header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     """The header and rows as CSV lines, the first after a byte-order mark so that Excel reads
-    UTF-8. Every cell goes through `neutralise`."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([neutralise(cell) for cell in header])
+    UTF-8. Every cell goes through `neutralise`.
+
+    Lines go out in pieces of about STREAM_PIECE characters: a piece per row costs the server
+    more than writing the row, and a piece that size keeps memory flat."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(_cells(header))
     for row in rows:
-        yield writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(_cells(row))
+        if buffer.tell() >= STREAM_PIECE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if piece := buffer.getvalue():
+        yield piece
+
+
+# Characters (not bytes: close enough) in each piece of a streamed CSV.
+STREAM_PIECE = 64 * 1024
+
+
+def _cells(row: Iterable) -> list[str]:
+    """`neutralise` for each cell, with text (most cells) checked inline: an export calls this
+    for every cell of tens of thousands of rows."""
+    return [
+        (f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell)
+        if cell.__class__ is str
+        else neutralise(cell)
+        for cell in row
+    ]
 
 
 def csv_tables(tables: Iterable[tuple[str, Iterable, Iterable[Iterable]]]) -> bytes:

@@ -45,6 +45,8 @@ class OutboundEmail(TimeStampedModel):
     to_email = models.EmailField(max_length=254, db_index=True)
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
+    # Only an email written elsewhere in HTML (allauth's) keeps its HTML; the portal's own emails'
+    # HTML is their text in the layout, drawn when sent (services.email_html).
     body_html = models.TextField(blank=True)
     # Files sent with the email, each {"filename", "content_type", "content"} with text content
     # (a meeting's calendar file): small, and kept so a retry sends exactly the same thing.
@@ -73,7 +75,17 @@ class OutboundEmail(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            # The worker's queue: due rows of a status.
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The email log, newest first (its order ends with the id, so pages are stable):
+            # the first page reads 50 index entries, not the whole outbox sorted.
+            models.Index(fields=["-created_at", "-id"], name="outbound_email_newest_idx"),
+            # The log filtered by purpose, newest first, even for a purpose with few rows.
+            models.Index(
+                fields=["purpose", "-created_at", "-id"], name="outbound_email_purpose_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),

@@ -1,6 +1,6 @@
 """Reads of the outbox for the email log and the staff dashboard."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cmpp.notifications.models import OutboundEmail
@@ -23,14 +23,28 @@ def email_log(*, status: str = "", purpose: str = "", q: str = "") -> QuerySet[O
 
 
 def email_counts() -> dict[str, int]:
-    """How many emails are waiting to go (pending or being sent) and how many failed."""
-    counts = OutboundEmail.objects.aggregate(
-        waiting=Count(
-            "pk", filter=Q(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING])
-        ),
-        failed=Count("pk", filter=Q(status=OutboundEmail.Status.FAILED)),
+    """How many emails are waiting to go (pending or being sent) and how many failed.
+
+    Every staff home shows these, and nearly all of the outbox is sent: the WHERE reads only
+    the rows counted (through the status index), where a FILTER would read every email."""
+    by_status = dict(
+        OutboundEmail.objects.filter(status__in=_COUNTED)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
-    return {"pending": counts["waiting"], "failed": counts["failed"]}
+    return {
+        "pending": by_status.get(OutboundEmail.Status.PENDING, 0)
+        + by_status.get(OutboundEmail.Status.SENDING, 0),
+        "failed": by_status.get(OutboundEmail.Status.FAILED, 0),
+    }
+
+
+_COUNTED = [
+    OutboundEmail.Status.PENDING,
+    OutboundEmail.Status.SENDING,
+    OutboundEmail.Status.FAILED,
+]
 
 
 def email_get(*, pk: int) -> OutboundEmail:

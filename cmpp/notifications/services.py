@@ -1,20 +1,24 @@
-"""Writes to the email outbox: queue an email once, send one row, sweep up rows left behind.
+"""Writes to the email outbox: queue emails once, send rows, sweep up rows left behind.
 
 The clocks (settings, all in seconds) must stay in this order, so that a row a worker still holds
-is never taken for abandoned: EMAIL_TIMEOUT (each SMTP step) < CMPP_EMAIL_TASK_TIME_LIMIT (the
-send task is killed after this) < CMPP_EMAIL_CLAIM_TIMEOUT (a row left `sending` this long is
-sent again).
+is never taken for abandoned: EMAIL_TIMEOUT (each SMTP step) < CMPP_EMAIL_TASK_TIME_LIMIT (a send
+task, for one row or a batch, is killed after this) < CMPP_EMAIL_CLAIM_TIMEOUT (a row left
+`sending` this long is sent again). A batch claims each row only just before sending it, and
+claims none after SEND_BATCH_CLAIM_WINDOW of the task's limit has passed, so no row is held
+longer than the task can live, however many rows its batch has.
 """
 
 import logging
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, transaction
 from django.template import Context, engines
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -27,6 +31,16 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 7
 ABANDONED_ERROR = "The worker stopped while sending; sent again."
 
+# Rows sent by one task over one SMTP connection. At a few milliseconds a row, a batch takes well
+# under a second, far inside the claim window below; a slow server only makes the window end the
+# batch early (the rest are queued again), never makes a row outlive its claim.
+SEND_BATCH_SIZE = 50
+# A batch task claims rows only during this share of CMPP_EMAIL_TASK_TIME_LIMIT, so the last row
+# it claims still has three quarters of the limit (half before the soft limit) to be sent.
+SEND_BATCH_CLAIM_WINDOW = 0.25
+# Rows written per INSERT by `emails_queue`.
+INSERT_BATCH_SIZE = 1000
+
 # After a failed publish, skip the broker for a while: one unreachable broker must not make a
 # 500-row import wait 500 connection timeouts. The sweep queues whatever was skipped.
 _broker_unavailable_until = 0.0
@@ -38,35 +52,98 @@ def describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _queue_send(email_id: int) -> None:
-    """Hand the row to Celery. If the broker is down the row stays pending for the sweep."""
+def _queue_sends(email_ids: list[int]) -> None:
+    """Hand the rows to Celery, SEND_BATCH_SIZE to a task (a lone row to the one-row task). If the
+    broker is down the rows stay pending for the sweep."""
     global _broker_unavailable_until
     # Imported here because tasks.py imports this module.
-    from cmpp.notifications.tasks import email_send_task
+    from cmpp.notifications.tasks import email_send_batch_task, email_send_task
 
-    if time.monotonic() < _broker_unavailable_until:
-        return
-    try:
-        email_send_task.delay(email_id)
-    except Exception:  # noqa: BLE001 - any broker fault; the sweep re-queues the row
-        _broker_unavailable_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        logger.warning("Could not queue email %s; the sweep will retry it", email_id, exc_info=True)
+    for first in range(0, len(email_ids), SEND_BATCH_SIZE):
+        if time.monotonic() < _broker_unavailable_until:
+            return
+        chunk = email_ids[first : first + SEND_BATCH_SIZE]
+        try:
+            if len(chunk) == 1:
+                email_send_task.delay(chunk[0])
+            else:
+                email_send_batch_task.delay(chunk)
+        except Exception:  # noqa: BLE001 - any broker fault; the sweep re-queues the rows
+            _broker_unavailable_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+            logger.warning(
+                "Could not queue %s emails; the sweep will retry them",
+                len(email_ids) - first,
+                exc_info=True,
+            )
+            return
 
 
 # Every email ends with this: who to ask (the `contact_email` in its context).
 FOOTER_TEMPLATE = "notifications/email/footer.txt"
+LAYOUT_TEMPLATE = "notifications/email/base.html"
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
-    """Subject and plain-text body. The subject is the template's first line, rendered on its
-    own so that a line break in anything it shows cannot push words into the body or headers."""
-    source = get_template(f"{template}.txt").template.source
-    subject_source, _, body_source = source.partition("\n")
-    engine = engines["django"].engine
-    subject = engine.from_string(subject_source).render(Context(context, autoescape=False))
-    body = engine.from_string(body_source).render(Context(context, autoescape=False))
-    footer = render_to_string(FOOTER_TEMPLATE, context)
-    return " ".join(subject.split())[:200], body.strip() + "\n\n" + footer.strip() + "\n"
+@dataclass(frozen=True)
+class EmailRequest:
+    """One email for `emails_queue`: the keyword arguments of `email_queue`."""
+
+    key: str
+    purpose: str
+    to_email: str
+    template: str
+    context: dict
+    sensitive: bool = False
+    attachments: list[dict] | None = None
+
+
+class _Renderer:
+    """Renders emails' subjects and text, compiling each template once: an import renders the
+    same invitation thousands of times, and compiling it each time cost more than the rendering.
+    The HTML part is not rendered here: it is the text in the GOV.UK email layout, drawn when the
+    email is sent (`email_html`), so an import writes a third of the bytes."""
+
+    def __init__(self):
+        self._compiled = {}
+        self._footer = get_template(FOOTER_TEMPLATE)
+        self._links = {
+            "sign_in_url": settings.SITE_URL + reverse("account_login"),
+            "site_url": settings.SITE_URL,
+        }
+
+    def _subject_and_body(self, template: str):
+        """The template's first line (the subject) and the rest, each compiled on its own so that
+        a line break in anything the subject shows cannot push words into the body or headers."""
+        if template not in self._compiled:
+            source = get_template(f"{template}.txt").template.source
+            subject_source, _, body_source = source.partition("\n")
+            engine = engines["django"].engine
+            self._compiled[template] = (
+                engine.from_string(subject_source),
+                engine.from_string(body_source),
+            )
+        return self._compiled[template]
+
+    def render(self, template: str, context: dict) -> tuple[str, str]:
+        """Subject and plain-text body (rendered without HTML escaping)."""
+        context = {
+            **self._links,
+            **context,
+            "contact_email": context.get("contact_email") or settings.CMPP_PROGRAMME_CONTACT_EMAIL,
+        }
+        subject_template, body_template = self._subject_and_body(template)
+        subject = " ".join(subject_template.render(Context(context, autoescape=False)).split())
+        subject = subject[:200]
+        body = body_template.render(Context(context, autoescape=False))
+        footer = self._footer.render(context)
+        return subject, body.strip() + "\n\n" + footer.strip() + "\n"
+
+
+def email_html(email: OutboundEmail) -> str:
+    """The email's HTML part: the one it was written with (allauth's), or else its words,
+    escaped, in the GOV.UK email layout."""
+    if email.body_html:
+        return email.body_html
+    return render_to_string(LAYOUT_TEMPLATE, {"subject": email.subject, "body": email.body_text})
 
 
 def email_queue(
@@ -86,32 +163,52 @@ def email_queue(
     email layout. Context gets `sign_in_url` and `site_url`. The body ends with the footer naming
     `contact_email` (the caller passes the recipient's programme team; the programme's own
     address, a setting, when it passes none). `attachments` are text files sent with it (see
-    `email_store`).
+    `email_store`). The one-email case of `emails_queue`.
     """
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    subject, body_text = _render(
-        template,
-        {
-            "sign_in_url": settings.SITE_URL + reverse("account_login"),
-            "site_url": settings.SITE_URL,
-            **context,
-            "contact_email": context.get("contact_email") or settings.CMPP_PROGRAMME_CONTACT_EMAIL,
-        },
+    [email] = emails_queue(
+        [
+            EmailRequest(
+                key=key,
+                purpose=purpose,
+                to_email=to_email,
+                template=template,
+                context=context,
+                sensitive=sensitive,
+                attachments=attachments,
+            )
+        ]
     )
-    return email_store(
-        key=key,
-        purpose=purpose,
-        to_email=to_email,
-        subject=subject,
-        body_text=body_text,
-        body_html=render_to_string(
-            "notifications/email/base.html", {"subject": subject, "body": body_text}
-        ),
-        sensitive=sensitive,
-        attachments=attachments,
-    )
+    return email
+
+
+def emails_queue(items: list[EmailRequest]) -> list[OutboundEmail]:
+    """Write many emails' rows (once per key) and send them after the surrounding commit, as
+    `email_queue` does one: the rows, one per item in order, existing ones for keys already in
+    the outbox (those are neither rendered nor sent again).
+
+    For callers that cause many emails at once (an import): each template is compiled once, the
+    rows are written in a few INSERTs, and the commit queues them SEND_BATCH_SIZE to a task.
+    """
+    existing = _existing(item.key for item in items)
+    renderer = None
+    new_rows: dict[str, OutboundEmail] = {}
+    for item in items:
+        if item.key in existing or item.key in new_rows:
+            continue
+        renderer = renderer or _Renderer()
+        subject, body_text = renderer.render(item.template, item.context)
+        new_rows[item.key] = _row(
+            key=item.key,
+            purpose=item.purpose,
+            to_email=item.to_email,
+            subject=subject,
+            body_text=body_text,
+            body_html="",
+            sensitive=item.sensitive,
+            attachments=item.attachments,
+        )
+    rows = {**existing, **_store(list(new_rows.values()))}
+    return [rows[item.key] for item in items]
 
 
 def email_store(
@@ -130,22 +227,89 @@ def email_store(
     A `sensitive` email (one holding a sign-in link) keeps its text only until it is sent, so
     the outbox never holds a working link for longer than it must. `attachments` are text files,
     each a dict of `filename`, `content_type` (like "text/calendar") and `content` (text)."""
-    files = [_attachment(item) for item in attachments or []]
-    email, created = OutboundEmail.objects.get_or_create(
+    existing = _existing([key])
+    if key in existing:
+        return existing[key]
+    row = _row(
         key=key,
-        defaults={
-            "purpose": purpose,
-            "to_email": to_email,
-            "subject": " ".join(subject.split())[:200],
-            "body_text": body_text,
-            "body_html": body_html,
-            "sensitive": sensitive,
-            "attachments": files,
-        },
+        purpose=purpose,
+        to_email=to_email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        sensitive=sensitive,
+        attachments=attachments,
     )
+    return _store([row])[key]
+
+
+def _existing(keys: Iterable[str]) -> dict[str, OutboundEmail]:
+    """The rows already written for these keys, in one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    return {email.key: email for email in OutboundEmail.objects.filter(key__in=keys)}
+
+
+def _row(
+    *,
+    key: str,
+    purpose: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    sensitive: bool,
+    attachments: list[dict] | None,
+) -> OutboundEmail:
+    """An unsaved row; the attachments are checked before anything is written."""
+    return OutboundEmail(
+        key=key,
+        purpose=purpose,
+        to_email=to_email,
+        subject=" ".join(subject.split())[:200],
+        body_text=body_text,
+        body_html=body_html,
+        sensitive=sensitive,
+        attachments=[_attachment(item) for item in attachments or []],
+    )
+
+
+def _store(rows: list[OutboundEmail]) -> dict[str, OutboundEmail]:
+    """Insert rows whose keys were not in the outbox a moment ago, and queue those written after
+    the commit. If another transaction wrote one of the keys since (the unique key refuses it),
+    fall back to row by row, keeping the row already there: still once per key."""
+    if not rows:
+        return {}
+    try:
+        with transaction.atomic():
+            written = OutboundEmail.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE)
+        created = [email.pk for email in written]
+    except IntegrityError:
+        written, created = [], []
+        for row in rows:
+            fields = {field.attname: getattr(row, field.attname) for field in _ROW_FIELDS}
+            email, was_created = OutboundEmail.objects.get_or_create(key=row.key, defaults=fields)
+            written.append(email)
+            if was_created:
+                created.append(email.pk)
     if created:
-        transaction.on_commit(lambda: _queue_send(email.pk))
-    return email
+        transaction.on_commit(lambda: _queue_sends(created))
+    return {email.key: email for email in written}
+
+
+_ROW_FIELDS = [
+    OutboundEmail._meta.get_field(name)
+    for name in (
+        "purpose",
+        "to_email",
+        "subject",
+        "body_text",
+        "body_html",
+        "sensitive",
+        "attachments",
+    )
+]
 
 
 def _attachment(item: dict) -> dict:
@@ -180,8 +344,7 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
         to=[email.to_email],
         headers={"Message-ID": email.message_id},
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    message.attach_alternative(email_html(email), "text/html")
     for item in email.attachments or []:
         message.attach(item["filename"], item["content"], item["content_type"])
     return message
@@ -190,51 +353,133 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
 def email_send(*, email_id: int) -> SendOutcome | None:
     """Send one pending row, and say what became of it (None: nothing to do).
 
-    The row is claimed (status `sending`) and committed before the mail server is spoken to, so
-    no second worker can take it. It is marked sent in its own commit as soon as the server has
-    accepted the message, before the connection is closed.
+    The one-row case of `emails_send`, on a connection of its own.
+    """
+    return emails_send([email_id]).get(email_id)
 
-    The window that remains: a worker killed after the server accepted the message but before
-    that commit (one reply on an open connection plus one UPDATE, about a millisecond) leaves the
-    row `sending`, and the sweep sends it again after CMPP_EMAIL_CLAIM_TIMEOUT: one duplicate.
+
+def emails_send(
+    email_ids: list[int],
+    *,
+    connection: BaseEmailBackend | None = None,
+    claim_until: float | None = None,
+) -> dict[int, SendOutcome | None]:
+    """Send pending rows one after another over one connection to the mail server, and say what
+    became of each (None: nothing to do; not in the answer: not reached, still pending).
+
+    Each row is claimed (status `sending`) and committed before the mail server is spoken to, so
+    no second worker can take it; a row another worker holds, or already sent, is skipped. It is
+    marked sent in its own commit as soon as the server has accepted the message, before the next
+    row is claimed. A failure is recorded on its row (`_record_failure`) and the connection is
+    dropped, so a broken connection costs one row an attempt and the next row opens a fresh one.
+
+    `connection`: an open connection to use (the caller closes it; one that fails is closed here
+    and replaced). None: one is opened at the first row to send and closed at the end.
+    `claim_until` (a `time.monotonic()` value): claim no row after it (a task's time limit).
+
+    The window that remains: a worker killed after the server accepted a message but before that
+    commit (one reply on an open connection plus one UPDATE, about a millisecond) leaves the row
+    `sending`, and the sweep sends it again after CMPP_EMAIL_CLAIM_TIMEOUT: one duplicate.
     It cannot be closed from this side. SMTP has no way to ask whether a message arrived, and
     marking the row sent before the server accepts would turn the same kill into a lost email,
     which is worse. So the window is kept to the shortest stretch the protocol allows, and the
-    stable Message-ID lets a receiving system drop the copy.
+    stable Message-ID lets a receiving system drop the copy. Sharing a connection adds nothing to
+    it: every row before is already committed as sent, every row after not yet claimed.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
-            .first()
+    outcomes: dict[int, SendOutcome | None] = {}
+    # Read once for the batch: what a pending row says never changes until it is sent, and the
+    # claim below takes only a row still pending.
+    pending = {
+        email.pk: email
+        for email in OutboundEmail.objects.filter(
+            pk__in=email_ids, status=OutboundEmail.Status.PENDING
         )
-        if email is None:
-            return None
-        email.status = OutboundEmail.Status.SENDING
-        email.attempts += 1
-        email.claimed_at = now
-        email.save(update_fields=["status", "attempts", "claimed_at", "updated_at"])
-
+    }
+    given = connection
     try:
-        with get_connection() as connection:
-            connection.send_messages([_message(email)])
-            sent_at = timezone.now()
-            removed = (
-                {"body_text": OutboundEmail.SENT_BODY_REMOVED, "body_html": ""}
-                if email.sensitive
-                else {}
-            )
-            OutboundEmail.objects.filter(pk=email.pk).update(
-                status=OutboundEmail.Status.SENT,
-                sent_at=sent_at,
-                last_error="",
-                updated_at=sent_at,
-                **removed,
-            )
+        for email_id in email_ids:
+            if claim_until is not None and time.monotonic() >= claim_until:
+                break
+            email = pending.get(email_id)
+            if email is None or not _claim(email):
+                outcomes[email_id] = None
+                continue
+            outcomes[email_id], connection = _send_row(email, connection)
+    finally:
+        if connection is not None and connection is not given:
+            _close(connection)
+    return outcomes
+
+
+def _claim(email: OutboundEmail) -> bool:
+    """Take the row to send it, in a commit of its own, if it is still pending and no other worker
+    holds it (SELECT ... FOR UPDATE SKIP LOCKED, where the database has it); on success `email`
+    carries its new attempts and claim time.
+
+    One statement in its own transaction, not a SELECT then an UPDATE in an atomic block: the
+    same rule in one round trip to the database instead of four, which was most of the time a
+    row took to send.
+    """
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
+    table = quote(OutboundEmail._meta.db_table)
+    lock = " FOR UPDATE SKIP LOCKED" if db.features.has_select_for_update_skip_locked else ""
+    now = timezone.now()
+    stamp = db.ops.adapt_datetimefield_value(now)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {quote('status')} = %s, "  # noqa: S608 - names from the model
+            f"{quote('attempts')} = {quote('attempts')} + 1, "
+            f"{quote('claimed_at')} = %s, {quote('updated_at')} = %s "
+            f"WHERE {quote('id')} = (SELECT {quote('id')} FROM {table} "
+            f"WHERE {quote('id')} = %s AND {quote('status')} = %s{lock}) "
+            f"RETURNING {quote('attempts')}",
+            [OutboundEmail.Status.SENDING, stamp, stamp, email.pk, OutboundEmail.Status.PENDING],
+        )
+        claimed = cursor.fetchone()
+    if claimed is None:
+        return False
+    email.status = OutboundEmail.Status.SENDING
+    email.attempts = claimed[0]
+    email.claimed_at = email.updated_at = now
+    return True
+
+
+def _send_row(
+    email: OutboundEmail, connection: BaseEmailBackend | None
+) -> tuple[SendOutcome, BaseEmailBackend | None]:
+    """Send and mark one claimed row; returns its outcome and the connection still fit to use."""
+    try:
+        if connection is None:
+            connection = get_connection()
+            connection.open()
+        connection.send_messages([_message(email)])
+        sent_at = timezone.now()
+        removed = (
+            {"body_text": OutboundEmail.SENT_BODY_REMOVED, "body_html": ""}
+            if email.sensitive
+            else {}
+        )
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=OutboundEmail.Status.SENT,
+            sent_at=sent_at,
+            last_error="",
+            updated_at=sent_at,
+            **removed,
+        )
     except Exception as exc:  # noqa: BLE001 - every fault is recorded on the row for staff
-        return _record_failure(email, exc)
-    return SendOutcome(OutboundEmail.Status.SENT)
+        if connection is not None:
+            _close(connection)
+        return _record_failure(email, exc), None
+    return SendOutcome(OutboundEmail.Status.SENT), connection
+
+
+def _close(connection: BaseEmailBackend) -> None:
+    """Close a connection whose rows are all recorded: a fault now changes nothing."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - the messages were accepted or recorded as failed
+        logger.warning("Could not close the mail server connection", exc_info=True)
 
 
 def _record_failure(email: OutboundEmail, exc: Exception) -> SendOutcome:
@@ -279,7 +524,7 @@ def email_resend(*, email: OutboundEmail, acting_user) -> OutboundEmail:
         resent_by=acting_user,
         resent_at=now,
     )
-    transaction.on_commit(lambda: _queue_send(email.pk))
+    transaction.on_commit(lambda: _queue_sends([email.pk]))
     email.refresh_from_db()
     return email
 
@@ -313,6 +558,5 @@ def email_sweep() -> int:
     OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.PENDING).update(
         next_attempt_at=now
     )
-    for email_id in ids:
-        _queue_send(email_id)
+    _queue_sends(ids)
     return len(ids)

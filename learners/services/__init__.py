@@ -16,8 +16,16 @@ from learners.services.enrolments import (
     enrolment_move,
     enrolment_withdraw,
     enrolments_create,
+    enrolments_place,
 )
-from learners.services.imports import learners_import
+from learners.services.imports import (
+    IMPORT_TIME_LIMIT,
+    learner_import_check,
+    learner_import_run,
+    learner_import_start,
+    learner_imports_sweep,
+    learners_import,
+)
 from learners.services.learners import (
     LEARNER_EDITABLE_FIELDS,
     learner_approve,
@@ -27,6 +35,8 @@ from learners.services.learners import (
     learner_link_account,
     learner_set_status,
     learner_update,
+    learners_invite,
+    learners_update,
 )
 from learners.services.nominations import (
     nomination_approve,
@@ -53,6 +63,7 @@ from learners.services.reminders import (
 )
 
 __all__ = [
+    "IMPORT_TIME_LIMIT",
     "CPD_EDITABLE_FIELDS",
     "CPD_ENTRIES_PER_YEAR",
     "LEARNER_EDITABLE_FIELDS",
@@ -83,6 +94,13 @@ __all__ = [
     "learner_update",
     "learner_refresh_progress",
     "learners_import",
+    "learner_import_check",
+    "learner_import_run",
+    "learner_import_start",
+    "learner_imports_sweep",
+    "learners_invite",
+    "learners_update",
+    "enrolments_place",
     "nomination_approve",
     "nomination_create",
     "nomination_decline",

@@ -1,6 +1,7 @@
 """Places in cohorts: enrolling, the waiting list in order, deferral, withdrawal, and closing a
 cohort."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -8,25 +9,27 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from cmpp.accounts.models import User
 from cmpp.core.records import record_save
 from cmpp.notifications.models import OutboundEmail
-from cmpp.notifications.services import email_queue
+from cmpp.notifications.services import EmailRequest, email_queue, emails_queue
 from cohorts.models import Cohort
+from cohorts.selectors import first_sessions
 from cohorts.services import cohort_mark_completed
-from councils.selectors import council_contact_email
+from councils.selectors import council_contact_email, council_contact_emails
 from learners.models import (
     Enrolment,
     Learner,
 )
-from learners.selectors import cohort_places, waiting_list, waiting_position_of
+from learners.selectors import cohort_places, cohorts_places, waiting_list, waiting_position
 
 
-def _queue_enrolment_email(enrolment: Enrolment) -> None:
+def _enrolment_email(enrolment: Enrolment, *, first_session, contact_email: str) -> EmailRequest:
+    """Tell a learner they have a place: the cohort's dates and its first session."""
     cohort = enrolment.cohort
-    first_session = cohort.sessions.filter(is_cancelled=False).order_by("starts_at").first()
-    email_queue(
+    return EmailRequest(
         key=f"enrolment:{enrolment.learner_id}:{cohort.pk}",
         purpose=OutboundEmail.Purpose.ENROLMENT,
         to_email=enrolment.learner.email,
@@ -36,15 +39,15 @@ def _queue_enrolment_email(enrolment: Enrolment) -> None:
             "cohort": cohort,
             "level_name": cohort.level.name,
             "first_session": first_session,
-            "contact_email": council_contact_email(enrolment.learner.council),
+            "contact_email": contact_email,
         },
     )
 
 
-def _queue_waiting_email(enrolment: Enrolment) -> None:
+def _waiting_email(enrolment: Enrolment, *, position: int, contact_email: str) -> EmailRequest:
     """Tell a learner they are on the cohort's waiting list, and their number in it."""
     cohort = enrolment.cohort
-    email_queue(
+    return EmailRequest(
         key=f"waiting_list:{enrolment.learner_id}:{enrolment.pk}",
         purpose=OutboundEmail.Purpose.WAITING_LIST,
         to_email=enrolment.learner.email,
@@ -53,9 +56,21 @@ def _queue_waiting_email(enrolment: Enrolment) -> None:
             "first_name": enrolment.learner.first_name,
             "cohort": cohort,
             "level_name": cohort.level.name,
-            "position": waiting_position_of(enrolment),
-            "contact_email": council_contact_email(enrolment.learner.council),
+            "position": position,
+            "contact_email": contact_email,
         },
+    )
+
+
+def _queue_enrolment_email(enrolment: Enrolment) -> None:
+    emails_queue(
+        [
+            _enrolment_email(
+                enrolment,
+                first_session=first_sessions(cohort_ids=[enrolment.cohort_id])[enrolment.cohort_id],
+                contact_email=council_contact_email(enrolment.learner.council),
+            )
+        ]
     )
 
 
@@ -85,23 +100,100 @@ def enrolment_create(
     A learner with a place is emailed the cohort's dates and first session; a learner on the
     waiting list is emailed their number in it, and again when a place becomes theirs.
     """
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    has_place = cohort_places(cohort=cohort).free > 0
-    enrolment = record_save(
-        Enrolment(
-            learner=learner,
-            cohort=cohort,
-            level=cohort.level,
-            status=Enrolment.Status.ENROLLED if has_place else Enrolment.Status.WAITING,
-            enrolled_on=on or timezone.localdate(),
-        ),
-        acting_user=acting_user,
+    return enrolments_place(places=[(learner, cohort)], acting_user=acting_user, on=on)[0]
+
+
+@transaction.atomic
+def enrolments_place(
+    *,
+    places: list[tuple[Learner, Cohort]],
+    acting_user: User | None,
+    on: date | None = None,
+) -> list[Enrolment]:
+    """`enrolment_create` for many (learner, cohort) pairs at once, in the order given (a
+    learner import's lines), in a few queries per cohort whatever their number: each cohort
+    locked, its free places given in order, then its waiting list; the enrolments and their
+    history written in bulk; each learner emailed as `enrolment_create` says. A learner who
+    already holds an open place at the cohort's level is refused (ValidationError), as the
+    database's one-open-place-per-level rule would."""
+    if not places:
+        return []
+    _refuse_second_places(places)
+    by_cohort: dict[int, list[Learner]] = defaultdict(list)
+    for learner, cohort in places:
+        by_cohort[cohort.pk].append(learner)
+    cohorts = (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("level")
+        .filter(pk__in=list(by_cohort))
+        .order_by("pk")
     )
-    if enrolment.status == Enrolment.Status.ENROLLED:
-        _queue_enrolment_email(enrolment)
-    else:
-        _queue_waiting_email(enrolment)
-    return enrolment
+    day = on or timezone.localdate()
+    made: dict[tuple[int, int], Enrolment] = {}
+    cohorts = list(cohorts)
+    places_now = cohorts_places(cohorts=cohorts)
+    for cohort in cohorts:
+        free = places_now[cohort.pk].free
+        for number, learner in enumerate(by_cohort[cohort.pk]):
+            made[learner.pk, cohort.pk] = Enrolment(
+                learner=learner,
+                cohort=cohort,
+                level=cohort.level,
+                status=Enrolment.Status.ENROLLED if number < free else Enrolment.Status.WAITING,
+                enrolled_on=day,
+            )
+    bulk_create_with_history(
+        list(made.values()), Enrolment, batch_size=1000, default_user=acting_user
+    )
+    _queue_place_emails(list(made.values()))
+    return [made[learner.pk, cohort.pk] for learner, cohort in places]
+
+
+def _refuse_second_places(places: list[tuple[Learner, Cohort]]) -> None:
+    wanted = [(learner.pk, cohort.level_id) for learner, cohort in places]
+    if len(set(wanted)) < len(wanted):
+        raise ValidationError("A learner can have only one place at each level.")
+    held = set(
+        Enrolment.objects.filter(
+            learner__in={learner_id for learner_id, _ in wanted},
+            level__in={level_id for _, level_id in wanted},
+            status__in=Enrolment.OPEN_STATUSES,
+        ).values_list("learner_id", "level_id")
+    )
+    clashes = [learner for learner, cohort in places if (learner.pk, cohort.level_id) in held]
+    if len(places) == 1 and clashes:
+        raise ValidationError("This learner is already enrolled at this level.")
+    if clashes:
+        raise ValidationError(
+            [f"{learner.full_name} is already enrolled at this level." for learner in clashes]
+        )
+
+
+def _queue_place_emails(enrolments: list[Enrolment]) -> None:
+    """The enrolment or waiting-list email of each new enrolment, queued together: the first
+    sessions, waiting-list numbers and contact addresses looked up once for all of them."""
+    first = first_sessions(cohort_ids={enrolment.cohort_id for enrolment in enrolments})
+    waiting = [e for e in enrolments if e.status == Enrolment.Status.WAITING]
+    positions = dict(
+        Enrolment.objects.filter(pk__in=[e.pk for e in waiting])
+        .annotate(position=waiting_position())
+        .values_list("pk", "position")
+    )
+    contacts = council_contact_emails(council_ids={e.learner.council_id for e in enrolments})
+    emails_queue(
+        [
+            _waiting_email(
+                e, position=positions[e.pk], contact_email=contacts[e.learner.council_id]
+            )
+            if e.status == Enrolment.Status.WAITING
+            else _enrolment_email(
+                e,
+                first_session=first[e.cohort_id],
+                contact_email=contacts[e.learner.council_id],
+            )
+            for e in enrolments
+        ]
+    )
 
 
 def _promote_next(cohort: Cohort, acting_user: User | None) -> Enrolment | None:
@@ -142,18 +234,23 @@ def enrolments_create(
             level=cohort.level_id, status__in=Enrolment.OPEN_STATUSES
         ).values_list("learner_id", flat=True)
     )
+    joining = []
     for learner in learners:
         if learner.status == Learner.Status.WITHDRAWN:
             result.skipped.append((learner, "has withdrawn from the programme"))
         elif learner.pk in open_at_level:
             result.skipped.append((learner, f"is already in a {cohort.level.name} cohort"))
         else:
-            enrolment = enrolment_create(learner=learner, cohort=cohort, acting_user=acting_user)
+            joining.append(learner)
             open_at_level.add(learner.pk)
-            if enrolment.status == Enrolment.Status.ENROLLED:
-                result.enrolled.append(learner)
-            else:
-                result.waiting.append(learner)
+    places = enrolments_place(
+        places=[(learner, cohort) for learner in joining], acting_user=acting_user
+    )
+    for enrolment in places:
+        if enrolment.status == Enrolment.Status.ENROLLED:
+            result.enrolled.append(enrolment.learner)
+        else:
+            result.waiting.append(enrolment.learner)
     return result
 
 

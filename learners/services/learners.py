@@ -2,13 +2,20 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from cmpp.accounts.models import Invitation, User
-from cmpp.accounts.services import invitation_send, user_get_or_create, user_needs_invitation
+from cmpp.accounts.services import (
+    InvitationRequest,
+    invitations_send,
+    user_needs_invitation,
+    users_get_or_create,
+)
 from cmpp.core.records import record_apply, record_save
 from cohorts.models import AccreditationLevel
 from councils.models import Council
-from councils.selectors import council_contact_email
+from councils.selectors import council_contact_emails
 from learners.models import (
     Enrolment,
     Learner,
@@ -64,17 +71,50 @@ LEARNER_EDITABLE_FIELDS = (
 @transaction.atomic
 def learner_update(*, learner: Learner, acting_user: User | None, **changes) -> Learner:
     """Change a learner's details. Returns the learner; unknown field names are refused."""
+    relevelled = _learner_apply(learner, changes)
+    record_save(learner, acting_user=acting_user)
+    if relevelled:
+        # Steps done count towards the target level: a new level counts its own.
+        learner_refresh_progress(learner_ids=[learner.pk], loaded=[learner])
+    return learner
+
+
+@transaction.atomic
+def learners_update(*, changes: list[tuple[Learner, dict]], acting_user: User | None) -> None:
+    """`learner_update` for many learners at once (an import, whose checks stand in for the
+    model's), each learner's changes written and recorded in their history in bulk."""
+    if not changes:
+        return
+    fields = {"invitation", "updated_at"}
+    relevelled = []
+    now = timezone.now()
+    for learner, change in changes:
+        if _learner_apply(learner, change):
+            relevelled.append(learner)
+        learner.updated_at = now
+        fields.update(change)
+    bulk_update_with_history(
+        [learner for learner, _ in changes],
+        Learner,
+        fields=sorted(fields),
+        batch_size=1000,
+        default_user=acting_user,
+    )
+    if relevelled:
+        learner_refresh_progress(
+            learner_ids=[learner.pk for learner in relevelled], loaded=relevelled
+        )
+
+
+def _learner_apply(learner: Learner, changes: dict) -> bool:
+    """Set the changes on the learner (not saved); True if their target level changed."""
     old_email, old_level_id = learner.email, learner.target_level_id
     record_apply(learner, editable=LEARNER_EDITABLE_FIELDS, changes=changes)
     if learner.user_id is None and learner.email.strip().lower() != old_email.strip().lower():
         # The pending invitation went to the old address, so accepting it must no longer link
         # this record: staff send a new one to the new address.
         learner.invitation = None
-    record_save(learner, acting_user=acting_user)
-    if learner.target_level_id != old_level_id:
-        # Steps done count towards the target level: a new level counts its own.
-        learner_refresh_progress(learner_ids=[learner.pk], loaded=[learner])
-    return learner
+    return learner.target_level_id != old_level_id
 
 
 @transaction.atomic
@@ -86,28 +126,47 @@ def learner_invite(*, learner: Learner, acting_user: User | None) -> Invitation 
     the link goes. Someone new sets a password through it; someone who already signs in (an SRO
     who is also a learner) is asked to sign in and confirm. A linked learner needs no link.
     """
-    if learner.user_id is not None:
-        return None
-    account = user_get_or_create(
-        email=learner.email, first_name=learner.first_name, last_name=learner.last_name
+    return learners_invite(learners=[learner], acting_user=acting_user).get(learner.email)
+
+
+@transaction.atomic
+def learners_invite(*, learners: list[Learner], acting_user: User | None) -> dict[str, Invitation]:
+    """`learner_invite` for many learners at once (an import), in a few queries whatever their
+    number; returns the invitations by email. A learner not yet saved gets its `invitation` set
+    for the caller to save with it (so an import writes each learner once)."""
+    learners = [learner for learner in learners if learner.user_id is None]
+    if not learners:
+        return {}
+    accounts = users_get_or_create(
+        people=[(learner.email, learner.first_name, learner.last_name) for learner in learners]
     )
-    context = {
-        "first_name": learner.first_name,
-        "council_name": learner.council.name,
-        "level_name": learner.target_level.name,
-        "contact_email": council_contact_email(learner.council),
+    contacts = council_contact_emails(council_ids={learner.council_id for learner in learners})
+    requests = []
+    for learner in learners:
+        account = accounts[learner.email.strip().lower()]
+        requests.append(
+            InvitationRequest(
+                user=account,
+                template="notifications/email/invitation"
+                if user_needs_invitation(account)
+                else "notifications/email/learner_added",
+                context={
+                    "first_name": learner.first_name,
+                    "council_name": learner.council.name,
+                    "level_name": learner.target_level.name,
+                    "contact_email": contacts[learner.council_id],
+                },
+            )
+        )
+    by_user = {
+        invitation.user_id: invitation
+        for invitation in invitations_send(requests=requests, invited_by=acting_user)
     }
-    invitation = invitation_send(
-        user=account,
-        invited_by=acting_user,
-        template="notifications/email/invitation"
-        if user_needs_invitation(account)
-        else "notifications/email/learner_added",
-        context=context,
-    )
-    learner.invitation = invitation
-    learner.save(update_fields=["invitation", "updated_at"])
-    return invitation
+    for learner in learners:
+        learner.invitation = by_user[accounts[learner.email.strip().lower()].pk]
+        if learner.pk is not None:
+            learner.save(update_fields=["invitation", "updated_at"])
+    return {learner.email: learner.invitation for learner in learners}
 
 
 @transaction.atomic

@@ -40,8 +40,7 @@ from django.utils import timezone
 from cmpp.reports.models import ProgressReport
 from cohorts.models import AccreditationLevel, Cohort, LevelStep
 from councils.models import MaturityArea, MaturityAssessment
-from learners.csv_views import SESSION_KEY as IMPORT_WAITING
-from learners.models import Learner
+from learners.models import Learner, LearnerImport
 from networks.models import Network, NetworkCouncil
 from tests import factories
 from tests.access.snapshot import changes, snapshot
@@ -118,6 +117,7 @@ EXPECTED = {
     "levels:step_delete":                    "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "learners:list":                         "login 403  403  200  200  200  200 | 405   405  405  405  405  405  405",
     "learners:import":                       "login 403  403  403  403  403  200 | login 403  403  403  403  403  200*",
+    "learners:import_job":                   "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "learners:export":                       "login 403  403  200  200  200  200 | 405   405  405  405  405  405  405",
     "learners:create":                       "login 403  403  403  403  403  200 | login 403  403  403  403  403  302*",
     "learners:nominate":                     "login 403  403  200  200  403  403 | login 403  403  302* 200  403  403",
@@ -267,6 +267,7 @@ def test_every_route_has_a_row_and_every_row_a_route():
 # `pk` is named by the start of the path (whose page it is); the other arguments by their names.
 PK_BY_PATH = (
     ("learners/nominations/", lambda w: w.a.nomination.pk),
+    ("learners/import/", lambda w: w.learner_import.pk),
     ("learners/", lambda w: w.a.learner.pk),
     ("councils/", lambda w: w.a.council.pk),
     ("cohorts/", lambda w: w.cohort.pk),
@@ -510,6 +511,7 @@ BODIES = {
     "reports:retry": lambda w: {},
     "reports:delete": lambda w: {},
     "learners:import": lambda w: {"file": _import_file(w)},
+    "learners:import_job": lambda w: {},
     "learners:create": lambda w: _learner_fields(w, "newly.added@aqxbury.example.gov.uk"),
     "learners:nominate": lambda w: {
         **_learner_fields(w, "nominee@aqxbury.example.gov.uk"),
@@ -622,6 +624,7 @@ BEFORE_POST = {
     "learners:invite": lambda w: _update(w.a.learner, user=None),  # a learner not yet signed up
     "levels:step_restore": lambda w: _update(w.step, is_active=False),  # a retired step
     "reports:retry": lambda w: _update(w.a.report, status=ProgressReport.Status.FAILED),
+    "learners:import_job": lambda w: _update(w.learner_import, status=LearnerImport.Status.CHECKED),
     "networks:council_joined": lambda w: _invited_again(w.declined_place),
     "networks:council_declined": lambda w: _invited_again(w.declined_place),
     # council A's follow-up accepted, so that it has none in progress and starts the next
@@ -684,18 +687,15 @@ def answer_of(response, url: str) -> object:
 
 
 def state_of(client) -> tuple:
-    """What a request can change: every row, who is signed in, and a learner import waiting to
-    be confirmed (the one action whose first step keeps its result in the session)."""
-    session = client.session
-    return snapshot(), session.get("_auth_user_id"), session.get(IMPORT_WAITING)
+    """What a request can change: every row (a learner import waiting to be confirmed is one),
+    and who is signed in."""
+    return snapshot(), client.session.get("_auth_user_id")
 
 
 def what_changed(before: tuple, after: tuple) -> list[str]:
     found = changes(before[0], after[0])
     if before[1] != after[1]:
         found.append(f"signed in as user {before[1]} -> {after[1]}")
-    if before[2] != after[2]:
-        found.append("a learner import waiting to be confirmed")
     return found
 
 

@@ -25,7 +25,7 @@ from cmpp.notifications.models import OutboundEmail
 from cmpp.reports.models import ProgressReport
 from cohorts.models import Cohort, LevelStep
 from councils.models import MaturityArea, MaturityAssessment, MaturityScore, SupportEngagement
-from learners.models import AssessmentAttempt, CpdEntry, Nomination
+from learners.models import AssessmentAttempt, CpdEntry, LearnerImport, Nomination
 from networks import resources as network_resources
 from networks import services as network_services
 from networks.models import Network, NetworkCouncil, NetworkMeeting, NetworkResource
@@ -94,6 +94,7 @@ class World:
     learners_place: NetworkCouncil  # council A's place in the Learners Network: joined
     learners_meeting: NetworkMeeting
     learners_resource: NetworkResource  # a file staff shared with the Learners Network
+    learner_import: LearnerImport  # a file staff checked, waiting for them to confirm it
     level: object  # Practitioner, the cohorts' level
     step: object  # its second step
     other_step: object  # a step of another level (Foundation)
@@ -333,6 +334,15 @@ def build_world() -> World:
         other_cohort=other_cohort,
         other_session=factories.CohortSessionFactory(
             cohort=other_cohort, title="Other workshop", starts_at=yesterday
+        ),
+        learner_import=LearnerImport.objects.create(
+            created_by=staff,
+            file=(
+                "council_code,first_name,last_name,email,job_title,target_level,cohort_code\n"
+                f"{a.council.code},Waiting,Importee,waiting.importee@aqxbury.example.gov.uk,,"
+                "practitioner,\n"
+            ).encode(),
+            rows=1,
         ),
         level=factories.level("practitioner"),
         step=_steps("practitioner")[1],

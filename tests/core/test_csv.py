@@ -10,6 +10,7 @@ from cmpp.core.csv import (
     FILE_EMPTY,
     FILE_NOT_UTF8,
     MAX_UPLOAD_BYTES,
+    STREAM_PIECE,
     CsvFileError,
     csv_stream,
     decode_utf8,
@@ -81,3 +82,15 @@ def test_the_stream_starts_with_a_bom_and_quotes_formulas_in_every_row():
         ["'=1+1", "2"],
         ["O'Neil, Ann", ""],
     ]
+
+
+def test_a_long_stream_goes_out_in_bounded_pieces_every_row_quoted_alike():
+    """20,000 rows are not one piece held in memory, nor a piece per row; and the rows of the
+    last pieces are as safe as the first."""
+    rows = [[f"=cmd{n}", n, "-", date(2026, 3, 1), None, "Ann"] for n in range(20_000)]
+    pieces = list(csv_stream(header=["a", "b", "c", "d", "e", "f"], rows=rows))
+    assert 2 < len(pieces) < 1_000
+    assert max(len(piece) for piece in pieces) < STREAM_PIECE + 200
+    parsed = list(csv.reader(io.StringIO("".join(pieces).removeprefix("\ufeff"))))
+    assert len(parsed) == 20_001
+    assert parsed[-1] == ["'=cmd19999", "19999", "'-", "2026-03-01", "", "Ann"]

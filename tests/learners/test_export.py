@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from cohorts.models import LevelStep
 from learners.imports import learners_import_preview
 from learners.models import Enrolment, Learner
 from tests import factories
@@ -100,6 +101,53 @@ def test_a_waiting_list_place_is_the_cohort_code_but_not_the_current_cohort(clie
     _, content = export(client, cast.staff, "?q=wait@a.test")
     [row] = rows_of(content)
     assert (row["cohort_code"], row["current_cohort_code"]) == (waiting.cohort.code, "")
+
+
+def test_a_place_at_another_level_is_the_current_cohort_not_the_cohort_code(client, cast):
+    """A learner enrolled now at Foundation and waiting for a Practitioner place (their target)
+    keeps the waiting place in the import's column and the Foundation cohort as current; with
+    two places at the target level over time, the open one counts."""
+    learner = factories.LearnerFactory(council=cast.council_a, email="two@a.test")
+    foundation = factories.CohortFactory(code="FOUND-9", level=factories.level("foundation"))
+    factories.EnrolmentFactory(learner=learner, cohort=foundation, enrolled_on=date(2025, 7, 1))
+    factories.EnrolmentFactory(
+        learner=learner,
+        cohort=factories.CohortFactory(code="PRAC-OLD"),
+        status=Enrolment.Status.WITHDRAWN,
+        enrolled_on=date(2025, 9, 1),
+    )
+    waiting = factories.EnrolmentFactory(
+        learner=learner, status=Enrolment.Status.WAITING, enrolled_on=date(2025, 8, 1)
+    )
+    _, content = export(client, cast.staff, "?q=two@a.test")
+    [row] = rows_of(content)
+    assert (row["cohort_code"], row["current_cohort_code"]) == (waiting.cohort.code, "FOUND-9")
+
+
+def test_steps_in_all_count_only_the_target_levels_active_steps(client, cast):
+    practitioner = factories.level("practitioner")
+    before = LevelStep.objects.filter(level=practitioner, is_active=True).count()
+    retired = LevelStep.objects.filter(level=practitioner).order_by("-order").first()
+    retired.is_active = False
+    retired.save()
+    foundation = factories.LearnerFactory(
+        council=cast.council_a, email="found@a.test", target_level=factories.level("foundation")
+    )
+    _, content = export(client, cast.staff)
+    steps = {r["email"]: r["steps_total"] for r in rows_of(content)}
+    assert steps["learner@a.test"] == str(before - 1)
+    assert steps["found@a.test"] == str(
+        LevelStep.objects.filter(level=foundation.target_level, is_active=True).count()
+    )
+    assert steps["found@a.test"] != steps["learner@a.test"]
+
+
+def test_a_learner_without_places_or_accreditations_has_those_cells_empty(client, cast):
+    factories.LearnerFactory(council=cast.council_a, email="new@a.test")
+    _, content = export(client, cast.staff, "?q=new@a.test")
+    [row] = rows_of(content)
+    assert [row[c] for c in ("cohort_code", "current_cohort_code", "last_progress_on")] == [""] * 3
+    assert (row["accredited_levels"], row["accredited_on"], row["steps_completed"]) == ("", "", "0")
 
 
 def test_the_export_is_the_list_as_filtered(client, cast):

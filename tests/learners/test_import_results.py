@@ -4,7 +4,7 @@ preview warns when a council would pass its funded places."""
 import pytest
 
 from learners.models import Learner
-from tests.learners.test_import_views import upload
+from tests.learners.test_import_views import confirm, upload
 from tests.learners.test_imports import csv_file, good_rows
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def staff_client(client, cast):
 
 def test_the_result_lists_and_links_the_learners_added_and_updated(staff_client, cast):
     preview = upload(staff_client, csv_file(*good_rows(cast)))
-    done = staff_client.post(URL, {"digest": preview.context["digest"]}).text
+    done = confirm(staff_client, preview).text
     amira = Learner.objects.get(email="amira.khan@a.test")
     ben = Learner.objects.get(email="ben.okafor@b.test")
     added = done.split("Learners added")[1].split("Learners updated")[0]
@@ -34,9 +34,9 @@ def test_the_result_lists_and_links_the_learners_added_and_updated(staff_client,
 def test_a_file_changing_nobody_lists_nobody(staff_client, cast):
     row = "E06000002,Ben,Okafor,ben.okafor@b.test,,foundation,"
     preview = upload(staff_client, csv_file(row))
-    staff_client.post(URL, {"digest": preview.context["digest"]})
+    confirm(staff_client, preview)
     preview = upload(staff_client, csv_file(row))
-    done = staff_client.post(URL, {"digest": preview.context["digest"]}).text
+    done = confirm(staff_client, preview).text
     assert "0 added" in done
     assert "Learners added" not in done and "Learners updated" not in done
 
@@ -50,7 +50,7 @@ def test_the_preview_warns_when_a_council_would_pass_its_funded_places(staff_cli
     # A warning, not a refusal: the file can still be imported.
     assert ">Import learners</button>" in preview.text
     assert "Council B" not in preview.text.split("Warning</span>")[1].split("</strong>")[0]
-    staff_client.post(URL, {"digest": preview.context["digest"]})
+    confirm(staff_client, preview)
     assert Learner.objects.filter(email="amira.khan@a.test").exists()
 
 

@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
+from cmpp.accounts.models import User
 from cmpp.core.csv import FILE_NOT_UTF8, MAX_UPLOAD_BYTES
 from cmpp.notifications.models import OutboundEmail
 from learners import services
@@ -184,10 +185,10 @@ def test_a_latin1_file_is_refused_with_the_encoding_message(cast):
     assert_nothing_imported(data, cast)
 
 
-def test_a_file_of_more_than_5000_learners_is_refused_and_saves_nothing(cast, tmp_path):
+def test_a_file_of_more_than_20000_learners_is_refused_and_saves_nothing(cast, tmp_path):
     row = "E06000001,Amira,Khan,amira.khan@a.test,,practitioner,"
-    data = csv_file(*[row] * 5213)
-    reason = "The file has 5,213 rows. Import up to 5,000 learners at a time: split the file"
+    data = csv_file(*[row] * 20213)
+    reason = "The file has 20,213 rows. Import up to 20,000 learners at a time: split the file"
     preview = learners_import_preview(data)
     assert (preview.file_error, preview.problems, preview.to_add) == (reason, [], [])
     assert_nothing_imported(data, cast)
@@ -196,10 +197,10 @@ def test_a_file_of_more_than_5000_learners_is_refused_and_saves_nothing(cast, tm
     assert not Learner.objects.filter(email="amira.khan@a.test").exists()
 
 
-def test_a_file_of_exactly_5000_learners_is_read(cast):
-    rows = [f"E06000001,Amira,Khan,amira{n}@a.test,,practitioner," for n in range(5000)]
+def test_a_file_of_exactly_20000_learners_is_read(cast):
+    rows = [f"E06000001,Amira,Khan,amira{n}@a.test,,practitioner," for n in range(20000)]
     preview = learners_import_preview(csv_file(*rows))
-    assert preview.file_error == "" and len(preview.to_add) == 5000
+    assert preview.file_error == "" and len(preview.to_add) == 20000
 
 
 def test_a_file_over_5_mb_is_refused(cast):
@@ -326,21 +327,31 @@ def test_a_row_gone_wrong_since_the_check_refuses_the_whole_file(cast):
 
 
 def test_a_failure_part_way_through_saves_nothing(cast, monkeypatch):
-    """All or nothing: the second new learner colliding in the database undoes the first."""
-    create = services.learner_create
-    calls = []
+    """All or nothing: the second batch colliding in the database undoes the first batch's
+    learners, accounts, invitations and emails."""
+    monkeypatch.setattr(import_services, "BATCH_ROWS", 1)
+    invite = import_services.learners_invite
+    calls, progress = [], []
 
     def collide_second_time(**kwargs):
-        calls.append(kwargs["email"])
+        calls.append([learner.email for learner in kwargs["learners"]])
         if len(calls) == 2:
+            assert Learner.objects.filter(email="amira.khan@a.test").exists()
             raise IntegrityError("learner_email_unique_ci")
-        return create(**kwargs)
+        return invite(**kwargs)
 
-    monkeypatch.setattr(import_services, "learner_create", collide_second_time)
+    monkeypatch.setattr(import_services, "learners_invite", collide_second_time)
+    preview = learners_import_preview(csv_file(*good_rows(cast)))
     with pytest.raises(LearnerImportRefused, match="someone changed these learners"):
-        import_file(csv_file(*good_rows(cast)), cast.staff)
-    assert calls == ["amira.khan@a.test", "ben.okafor@b.test"]
+        services.learners_import(
+            preview=preview,
+            acting_user=cast.staff,
+            progress=lambda done, total: progress.append((done, total)),
+        )
+    assert calls == [["amira.khan@a.test"], ["ben.okafor@b.test"]]
+    assert progress == [(1, 3)]
     assert not Learner.objects.filter(email="amira.khan@a.test").exists()
+    assert not User.objects.filter(email="amira.khan@a.test").exists()
     assert not OutboundEmail.objects.exists()
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cmpp.notifications.models import OutboundEmail
-from cmpp.notifications.services import email_queue
+from cmpp.notifications.services import email_html, email_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -69,4 +69,4 @@ def test_every_email_names_the_programme_team(cast, settings):
     assert email.body_text.rstrip().endswith(
         "Questions? Contact the programme team at team@cmpp.example.gov.uk."
     )
-    assert "mailto:team@cmpp.example.gov.uk" in email.body_html
+    assert "mailto:team@cmpp.example.gov.uk" in email_html(email)
