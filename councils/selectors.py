@@ -152,10 +152,10 @@ class Improvement:
         return self.overall is not None and self.overall > 0
 
 
-def _accepted_scores(councils: QuerySet[Council], on: date | None, *, full: bool = False):
-    """Per council with an accepted baseline: (the baseline, its scores by area id, the latest
-    accepted follow-up or None, its scores), in one query; with `full`, each score's area
-    comes with it."""
+def _accepted_scores(councils: QuerySet[Council], on: date | None):
+    """Per council with an accepted baseline: (the baseline's id, its scores by area id, the
+    latest accepted follow-up's id or None, its scores), read as plain values in one query (at
+    national scale the dashboard reads every council's)."""
     rows = MaturityScore.objects.filter(
         assessment__council__in=councils,
         assessment__status=MaturityAssessment.Status.ACCEPTED,
@@ -168,22 +168,20 @@ def _accepted_scores(councils: QuerySet[Council], on: date | None, *, full: bool
             | Q(assessment__reviewed_at__isnull=True),
             assessment__assessed_on__lte=on,
         )
-    rows = rows.select_related("assessment", *(["area"] if full else []))
     found: dict[int, dict] = {}
-    for score in rows:
-        assessment = score.assessment
-        council = found.setdefault(
-            assessment.council_id, {"baseline": None, "latest": None, "scores": {}}
-        )
-        slot = "baseline" if assessment.kind == MaturityAssessment.Kind.BASELINE else "latest"
-        council[slot] = assessment  # in date order, so the last follow-up wins
-        council["scores"].setdefault(assessment.pk, {})[score.area_id] = score
+    for council_id, assessment_id, kind, area_id, score in rows.values_list(
+        "assessment__council_id", "assessment_id", "assessment__kind", "area_id", "score"
+    ):
+        council = found.setdefault(council_id, {"baseline": None, "latest": None, "scores": {}})
+        slot = "baseline" if kind == MaturityAssessment.Kind.BASELINE else "latest"
+        council[slot] = assessment_id  # in date order, so the last follow-up wins
+        council["scores"].setdefault(assessment_id, {})[area_id] = score
     return {
         council_id: (
             council["baseline"],
-            council["scores"].get(council["baseline"].pk, {}) if council["baseline"] else {},
+            council["scores"].get(council["baseline"], {}),
             council["latest"],
-            council["scores"].get(council["latest"].pk, {}) if council["latest"] else {},
+            council["scores"].get(council["latest"], {}) if council["latest"] else {},
         )
         for council_id, council in found.items()
         if council["baseline"] is not None
@@ -192,7 +190,7 @@ def _accepted_scores(councils: QuerySet[Council], on: date | None, *, full: bool
 
 def _overall(before: dict, after: dict) -> float | None:
     """The mean change over the areas scored in both, or None if there are none."""
-    changes = [after[area].score - before[area].score for area in before if area in after]
+    changes = [after[area] - before[area] for area in before if area in after]
     return round(sum(changes) / len(changes), 2) if changes else None
 
 
@@ -201,22 +199,24 @@ def maturity_improvements(
 ) -> dict[int, Improvement]:
     """The one rule for improvement: per council with an accepted baseline, the latest accepted
     follow-up (assessed by the day, if given) against that baseline, per area scored in either
-    and overall. Only accepted assessments count. By council id, in one query."""
+    and overall. Only accepted assessments count. By council id, in three queries."""
+    scores = _accepted_scores(councils, on)
+    assessments = MaturityAssessment.objects.in_bulk(
+        [pk for baseline, _, latest, _ in scores.values() for pk in (baseline, latest) if pk]
+    )
+    all_areas = MaturityArea.objects.in_bulk(
+        {area for _, before, _, after in scores.values() for area in [*before, *after]}
+    )
     found = {}
-    for council_id, (baseline, before, latest, after) in _accepted_scores(
-        councils, on, full=True
-    ).items():
-        areas = sorted(
-            {score.area for score in [*before.values(), *after.values()]},
-            key=lambda area: area.order,
-        )
+    for council_id, (baseline, before, latest, after) in scores.items():
+        areas = sorted((all_areas[pk] for pk in {*before, *after}), key=lambda area: area.order)
         rows = [
             {
                 "area": area,
-                "baseline": before[area.pk].score if area.pk in before else None,
-                "latest": after[area.pk].score if area.pk in after else None,
+                "baseline": before.get(area.pk),
+                "latest": after.get(area.pk),
                 "change": (
-                    after[area.pk].score - before[area.pk].score
+                    after[area.pk] - before[area.pk]
                     if area.pk in before and area.pk in after
                     else None
                 ),
@@ -225,8 +225,8 @@ def maturity_improvements(
         ]
         found[council_id] = Improvement(
             council_id=council_id,
-            baseline=baseline,
-            latest=latest,
+            baseline=assessments[baseline],
+            latest=assessments[latest] if latest else None,
             areas=rows,
             overall=_overall(before, after),
         )
