@@ -152,10 +152,11 @@ class Improvement:
         return self.overall is not None and self.overall > 0
 
 
-def _accepted_scores(councils: QuerySet[Council], on: date | None):
-    """Per council with an accepted baseline: (the baseline's id, its scores by area id, the
-    latest accepted follow-up's id or None, its scores), read as plain values in one query (at
-    national scale the dashboard reads every council's)."""
+def _accepted_scores(councils: QuerySet[Council], on: date | None, *, full: bool = False):
+    """Per council with an accepted baseline: (the baseline, its scores by area id, the latest
+    accepted follow-up or None, its scores), in one query. Plain ids and numbers (the dashboard
+    reads every council's at national scale); with `full`, the assessments and areas as objects
+    (a council's own page): (baseline, scores, latest, scores, areas by id)."""
     rows = MaturityScore.objects.filter(
         assessment__council__in=councils,
         assessment__status=MaturityAssessment.Status.ACCEPTED,
@@ -168,20 +169,32 @@ def _accepted_scores(councils: QuerySet[Council], on: date | None):
             | Q(assessment__reviewed_at__isnull=True),
             assessment__assessed_on__lte=on,
         )
+    if full:
+        scores = (
+            (s.assessment.council_id, s.assessment, s.assessment.kind, s.area, s.score)
+            for s in rows.select_related("assessment", "area")
+        )
+    else:
+        scores = rows.values_list(
+            "assessment__council_id", "assessment_id", "assessment__kind", "area_id", "score"
+        )
     found: dict[int, dict] = {}
-    for council_id, assessment_id, kind, area_id, score in rows.values_list(
-        "assessment__council_id", "assessment_id", "assessment__kind", "area_id", "score"
-    ):
-        council = found.setdefault(council_id, {"baseline": None, "latest": None, "scores": {}})
+    for council_id, assessment, kind, area, score in scores:
+        council = found.setdefault(
+            council_id, {"baseline": None, "latest": None, "scores": {}, "areas": {}}
+        )
         slot = "baseline" if kind == MaturityAssessment.Kind.BASELINE else "latest"
-        council[slot] = assessment_id  # in date order, so the last follow-up wins
-        council["scores"].setdefault(assessment_id, {})[area_id] = score
+        council[slot] = assessment  # in date order, so the last follow-up wins
+        area_id = area.pk if full else area
+        council["areas"][area_id] = area
+        council["scores"].setdefault(assessment, {})[area_id] = score
     return {
         council_id: (
             council["baseline"],
             council["scores"].get(council["baseline"], {}),
             council["latest"],
             council["scores"].get(council["latest"], {}) if council["latest"] else {},
+            *([council["areas"]] if full else []),
         )
         for council_id, council in found.items()
         if council["baseline"] is not None
@@ -199,17 +212,11 @@ def maturity_improvements(
 ) -> dict[int, Improvement]:
     """The one rule for improvement: per council with an accepted baseline, the latest accepted
     follow-up (assessed by the day, if given) against that baseline, per area scored in either
-    and overall. Only accepted assessments count. By council id, in three queries."""
-    scores = _accepted_scores(councils, on)
-    assessments = MaturityAssessment.objects.in_bulk(
-        [pk for baseline, _, latest, _ in scores.values() for pk in (baseline, latest) if pk]
-    )
-    all_areas = MaturityArea.objects.in_bulk(
-        {area for _, before, _, after in scores.values() for area in [*before, *after]}
-    )
+    and overall. Only accepted assessments count. By council id, in one query."""
     found = {}
-    for council_id, (baseline, before, latest, after) in scores.items():
-        areas = sorted((all_areas[pk] for pk in {*before, *after}), key=lambda area: area.order)
+    for council_id, (baseline, before, latest, after, areas) in _accepted_scores(
+        councils, on, full=True
+    ).items():
         rows = [
             {
                 "area": area,
@@ -221,12 +228,12 @@ def maturity_improvements(
                     else None
                 ),
             }
-            for area in areas
+            for area in sorted(areas.values(), key=lambda area: area.order)
         ]
         found[council_id] = Improvement(
             council_id=council_id,
-            baseline=assessments[baseline],
-            latest=assessments[latest] if latest else None,
+            baseline=baseline,
+            latest=latest,
             areas=rows,
             overall=_overall(before, after),
         )

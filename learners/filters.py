@@ -91,9 +91,14 @@ class LearnerFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["council"].queryset = councils_visible_to(user).order_by("name")
+        # Hundreds of councils and cohorts become options: read only what an option shows.
+        self.filters["council"].queryset = (
+            councils_visible_to(user).only("pk", "code", "name").order_by("name")
+        )
         if user_sees_whole_programme(user):
-            self.filters["cohort"].queryset = Cohort.objects.order_by("-starts_on")
+            self.filters["cohort"].queryset = Cohort.objects.only("pk", "code", "name").order_by(
+                "-starts_on"
+            )
         else:
             # Cohorts are programme records: an SRO neither filters by them nor learns which
             # codes exist. The page and its export drop the filter alike.

@@ -498,9 +498,16 @@ def cohort_enrolment_candidates(
     learners = (
         Learner.objects.filter(target_level=cohort.level_id)
         .exclude(status__in=[Learner.Status.WITHDRAWN, Learner.Status.ACCREDITED])
+        # One enrolment both at the level and open (an exclude() across a relation would drop
+        # a learner with any open place and any place at the level, however different).
         .exclude(
-            enrolments__level=cohort.level_id,
-            enrolments__status__in=Enrolment.OPEN_STATUSES,
+            Exists(
+                Enrolment.objects.filter(
+                    learner=OuterRef("pk"),
+                    level=cohort.level_id,
+                    status__in=Enrolment.OPEN_STATUSES,
+                )
+            )
         )
         .select_related("council")
         .order_by("council__name", "last_name", "first_name")

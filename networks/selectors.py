@@ -90,7 +90,7 @@ def network_meetings(*, network: Network) -> dict[str, QuerySet[NetworkMeeting]]
 
 
 def network_resources(*, network: Network) -> QuerySet[NetworkResource]:
-    return network.resources.order_by("-published_on")
+    return network.resources.select_related("shared_by").order_by("-published_on")
 
 
 # Councils and members ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 BLUE = "#1d70b8"
 TEXT = "#0b0c0c"
@@ -147,7 +147,7 @@ def _svg(width: int, height: int, title: str, parts: list, hidden: bool) -> Safe
     """The picture: an image named by its title, or, where a screen reader reaches the same
     figures in a table just after it (`hidden`), kept out of its way."""
     role = (
-        mark_safe('aria-hidden="true"')
+        format_html('aria-hidden="{}"', "true")
         if hidden
         else format_html('role="img" aria-label="{}"', title)
     )

@@ -246,6 +246,24 @@ def test_staff_enrol_a_whole_councils_learners(client, cast):
     assert set(cohort.enrolments.values_list("learner", flat=True)) == {p.pk for p in mine}
 
 
+def test_the_enrol_page_offers_a_learner_whose_open_place_is_at_another_level(client, cast):
+    """Only an open place at the cohort's own level keeps a learner off the list: an open place
+    at another level, and an ended place at this one, do not (not even together)."""
+    client.force_login(cast.staff)
+    cohort = factories.CohortFactory()  # Practitioner
+    both = factories.LearnerFactory(first_name="Offered", last_name="Twoplaces")
+    factories.EnrolmentFactory(
+        learner=both,
+        cohort=factories.CohortFactory(level=factories.level("foundation")),
+    )
+    factories.EnrolmentFactory(learner=both, cohort=factories.CohortFactory(), status="withdrawn")
+    placed = factories.LearnerFactory(first_name="Already", last_name="Placed")
+    factories.EnrolmentFactory(learner=placed, cohort=factories.CohortFactory())
+    page = client.get(f"/cohorts/{cohort.pk}/enrol/").text
+    assert "Twoplaces" in page
+    assert "Already Placed" not in page and "Placed, Already" not in page
+
+
 def test_enrolling_nobody_is_explained(client, cast):
     client.force_login(cast.staff)
     response = client.post(f"/cohorts/{cast.cohort.pk}/enrol/", {})
