@@ -9,13 +9,39 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint install assets migrate seed format worker beat
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+# Python packages come from uv.lock (exact versions with their hashes), installed by uv. uv sits
+# in a folder of its own inside .venv, not in .venv's packages: `uv sync` keeps those exactly as
+# the lock says. It comes from PyPI through this Python's pip, or, where this Python has none,
+# through a throwaway venv's. After changing dependencies in pyproject.toml run `$(UV) lock`
+# and commit uv.lock: `--locked` refuses a lock that no longer matches pyproject.toml.
+UV_VERSION := 0.13.9
+UV_DIR := $(VENV)/uv-$(UV_VERSION)
+UV := $(UV_DIR)/bin/uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(BIN)/python:
+	$(PYTHON) -m venv --without-pip $(VENV)
+
+$(UV): | $(BIN)/python
+	PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+		--target $(UV_DIR) uv==$(UV_VERSION) \
+		|| { $(PYTHON) -m venv $(VENV)/uv-bootstrap \
+			&& $(VENV)/uv-bootstrap/bin/pip install --quiet --target $(UV_DIR) uv==$(UV_VERSION) \
+			&& rm -rf $(VENV)/uv-bootstrap; }
+
+# The portal's own packages are enough to run it; tests and lint need the dev extra too. Syncing
+# the portal's alone leaves the dev extra in place (--inexact) if a `make test` put it there, and
+# the next full sync removes what the lock dropped. Where PYTHONDONTWRITEBYTECODE is set Python
+# keeps no .pyc files and every command would compile the packages again: there uv compiles
+# them once, as it installs.
+UV_SYNC := $(UV) sync --locked --quiet $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode)
+
+$(VENV)/.runtime: pyproject.toml uv.lock | $(UV)
+	$(UV_SYNC) --inexact
 	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV_SYNC) --extra dev
+	touch $@ $(VENV)/.runtime
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -26,31 +52,35 @@ var/static-build/css/cmpp.css: node_modules/.package-lock.json $(wildcard static
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
-assets: install var/static-build/css/cmpp.css
+assets: var/static-build/css/cmpp.css
 
-migrate: install
+migrate: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
-run: assets seed
+# The stylesheet builds while the portal's Python packages install and the database migrates and
+# seeds: a fresh machine serves sooner.
+run:
+	$(MAKE) --jobs=2 assets seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: assets
+test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit --configfile pyproject.toml --recursive . --severity-level medium --quiet
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-worker: install
+worker: $(VENV)/.runtime
 	$(BIN)/celery -A cmpp worker -Q celery,reports --loglevel=INFO
 
-beat: install
+beat: $(VENV)/.runtime
 	$(BIN)/celery -A cmpp beat --loglevel=INFO

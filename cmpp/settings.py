@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +16,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 # Production must bring its own key; the local default only works with DEBUG on.
-SECRET_KEY = env("SECRET_KEY") if not DEBUG else env("SECRET_KEY", default="local-only-not-secret")
+_LOCAL_KEY = "local-only-not-secret"
+SECRET_KEY = env("SECRET_KEY", default=_LOCAL_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", _LOCAL_KEY):
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a long random value of your own: with DEBUG off the portal needs one"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -49,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cmpp.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +96,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'cmpp.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each worker keeps its connection between requests (checked before reuse) instead of
+    # opening one per request; and PostgreSQL's JIT, which spent longer compiling the
+    # dashboard's counts than running them, is off for the portal's short queries.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -168,9 +183,49 @@ CMPP_SESSION_ABSOLUTE_SECONDS = int(timedelta(hours=12).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# HTTPS. The portal runs behind a proxy that ends TLS and says so in X-Forwarded-Proto (the proxy
+# must overwrite any such header a client sends). A plain-HTTP trial (SECURE_COOKIES=false) is
+# not sent to HTTPS it does not have. /healthz answers over plain HTTP, for checks on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers remember to use HTTPS only for a year; 0 (the DEBUG default) sends no HSTS header.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Only says the host consents to browsers' preload lists; nothing is listed until submitted.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Addresses name learners and councils: other sites are not told which page a link was on.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Features no page uses, refused to the portal and anything it might embed (PermissionsPolicy
+# middleware in cmpp/core/middleware.py).
+CMPP_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+# Content Security Policy (django-csp): scripts, styles and fonts only from our static files, no
+# inline code and no style attributes, so injected markup cannot run. The one inline script,
+# GOV.UK Frontend's `js-enabled` line in templates/base.html, is allowed by its hash, as GOV.UK
+# Frontend recommends: it changes only in a breaking release, and then
+# tests/core/test_security_headers.py fails until the hash here follows it. `data:` images are
+# the QR code for setting up an authenticator app.
+GOVUK_FRONTEND_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, GOVUK_FRONTEND_INLINE_SCRIPT_HASH],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -16,3 +16,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CMPP_REQUIRE_MFA = False
 # Files the tests write (reports, uploads) go to a folder of their own, never var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cmpp-test-media-"))
+# The test client and the browser tests' live server speak plain HTTP; the tests that prove the
+# redirect to HTTPS turn it on for themselves.
+SECURE_SSL_REDIRECT = False
+# Each test request opens and closes its own connection.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -60,6 +60,9 @@ MFA_SETUP_URL_NAMES = {
     "account_home",
     "invitation_accept",
     "healthz",
+    # the footer's pages, public to everyone
+    "accessibility",
+    "privacy",
 }
 MFA_CHECKED = "cmpp_mfa_checked"
 

@@ -1,6 +1,7 @@
 """Pages that combine apps: each role's home, the council page and the email log (notifications
-sits below accounts, so the staff check that guards the log lives here). The cohort page and its
-roster actions are in cohort_views."""
+sits below accounts, so the staff check that guards the log lives here); and the accessibility
+statement and privacy notice, which belong to no app. The cohort page and its roster actions are
+in cohort_views."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -151,6 +152,31 @@ def _maturity_chart(improvement: Improvement | None):
         maximum=5,
         title=f"Chart of each area's score at the {which}, out of 5: "
         "the table after it gives the same scores",
+    )
+
+
+@require_GET
+def accessibility_view(request):
+    """The accessibility statement the regulations require, linked from every page's footer. Open
+    to everyone: someone who cannot sign in must still be able to read how to get help."""
+    return render(
+        request,
+        "portal/accessibility.html",
+        {"contact_email": settings.CMPP_PROGRAMME_CONTACT_EMAIL},
+    )
+
+
+@require_GET
+def privacy_view(request):
+    """The privacy notice, linked from every page's footer and open to everyone: people read it
+    before they accept an invitation, not only after."""
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "contact_email": settings.CMPP_PROGRAMME_CONTACT_EMAIL,
+            "at_risk_weeks": settings.CMPP_AT_RISK_WEEKS,
+        },
     )
 
 
