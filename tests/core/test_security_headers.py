@@ -162,11 +162,14 @@ def test_the_js_enabled_line_runs_under_the_policy(client, db):
     assert sha256_source(markup.inline_scripts[0]) == settings.GOVUK_FRONTEND_INLINE_SCRIPT_HASH
 
 
+# Not named `page`: pytest-playwright would take that for its browser page, and run these tests
+# with the browser tests, after which the database has been emptied.
 @pytest.mark.parametrize(
-    ("who", "page"), [(None, "account_login"), ("learner_a_user", "me"), ("staff", "learners:list")]
+    ("who", "url_name"),
+    [(None, "account_login"), ("learner_a_user", "me"), ("staff", "learners:list")],
 )
-def test_every_page_says_where_it_may_be_sent_and_what_it_may_use(client, cast, who, page):
-    response = fetch(client, cast, who, reverse(page))
+def test_every_page_says_where_it_may_be_sent_and_what_it_may_use(client, cast, who, url_name):
+    response = fetch(client, cast, who, reverse(url_name))
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
