@@ -30,7 +30,7 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project must import
 
 from bench.record import write_section  # noqa: E402
-from bench.scratch import drop_database, recreate_database, with_database  # noqa: E402
+from bench.scratch import drop_database, manage, recreate_database, with_database  # noqa: E402
 
 SECTION = "## Learner import"
 SCRATCH_DATABASE = "cmpp_bench_imports"
@@ -64,29 +64,16 @@ def main() -> int:
         "REDIS_URL": "",  # no broker: nothing is committed, so nothing would be sent anyway
     }
     try:
-        _manage(env, "migrate", "--noinput", "--verbosity", "0")
-        _manage(env, "seed_demo")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "seed_demo")
         if not args.demo_only:
             print("Seeding national scale (about two minutes)...", flush=True)
-            _manage(env, "seed_scale", "--councils", "400", "--learners", "20000")
+            manage(env, "seed_scale", "--councils", "400", "--learners", "20000")
         command = [sys.executable, __file__, "--child", "--rows", str(args.rows)]
         command += ["--runs", str(args.runs)] + (["--no-record"] if args.no_record else [])
         return subprocess.run(command, env=env, cwd=BASE_DIR, check=False).returncode  # noqa: S603
     finally:
         drop_database(database_url, SCRATCH_DATABASE)
-
-
-def _manage(env: dict, *arguments: str) -> None:
-    done = subprocess.run(  # noqa: S603 - manage.py, run by the same interpreter
-        [sys.executable, str(BASE_DIR / "manage.py"), *arguments],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
 
 
 def _csv(rows: int) -> bytes:

@@ -48,6 +48,7 @@ sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project mu
 from bench.record import BENCHMARKS, write_section  # noqa: E402
 from bench.scratch import (  # noqa: E402
     drop_database,
+    manage,
     recreate_database,
     stop_on_sigterm,
     vacuum_analyze,
@@ -138,24 +139,11 @@ def main() -> int:
     return 0
 
 
-def _manage(env: dict, *arguments: str) -> None:
-    done = subprocess.run(  # noqa: S603 - manage.py, run by the same interpreter
-        [sys.executable, str(BASE_DIR / "manage.py"), *arguments],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
-
-
 def _seed(env: dict) -> None:
-    _manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
     print("Seeding the demo and the national-scale programme (about 2 minutes)...")
-    _manage(env, "seed_demo")
-    _manage(env, "seed_scale", *SCALE_ARGUMENTS)
+    manage(env, "seed_demo")
+    manage(env, "seed_scale", *SCALE_ARGUMENTS)
 
 
 def _pools(most_users: int) -> dict:

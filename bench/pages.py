@@ -33,7 +33,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +46,7 @@ sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project mu
 from bench.record import BENCHMARKS, write_section  # noqa: E402
 from bench.scratch import (  # noqa: E402
     drop_database,
+    manage,
     recreate_database,
     stop_on_sigterm,
     vacuum_analyze,
@@ -138,28 +138,14 @@ def main() -> int:
     return 0
 
 
-def _manage(env: dict, *arguments: str) -> str:
-    done = subprocess.run(  # noqa: S603 - manage.py, run by the same interpreter
-        [sys.executable, str(BASE_DIR / "manage.py"), *arguments],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
-    return done.stdout
-
-
 def _seed(env: dict, *, demo_only: bool) -> None:
-    _manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
     print("Seeding the demo programme...")
-    _manage(env, "seed_demo")
+    manage(env, "seed_demo")
     if not demo_only:
         print("Seeding the national-scale programme (about 2 minutes)...")
         started = time.monotonic()
-        _manage(env, "seed_scale", *SCALE_ARGUMENTS)
+        manage(env, "seed_scale", *SCALE_ARGUMENTS)
         print(f"  seeded in {time.monotonic() - started:.0f} s")
 
 

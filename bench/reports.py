@@ -42,7 +42,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project must import
 
-from bench.scratch import drop_database, recreate_database, with_database  # noqa: E402
+from bench.scratch import drop_database, manage, recreate_database, with_database  # noqa: E402
 
 BENCHMARKS = BASE_DIR / "docs" / "benchmarks.md"
 SECTION = "## PDF progress reports"
@@ -140,11 +140,11 @@ def main() -> int:
     recreate_database(database_url, SCRATCH_DATABASE)
     try:
         env = _environment(with_database(database_url, SCRATCH_DATABASE))
-        _manage(env, "migrate", "--noinput", "--verbosity", "0")
-        seeded = _manage(env, "seed_demo").splitlines()
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        seeded = manage(env, "seed_demo").splitlines()
         print(next((line.strip() for line in seeded if "learners" in line), "Demo seeded."))
         results = _measure_demo(env, runs=args.runs)
-        scale_command = "seed_scale" in _manage(env, "help", "--commands").split()
+        scale_command = "seed_scale" in manage(env, "help", "--commands").split()
     finally:
         drop_database(database_url, SCRATCH_DATABASE)
 
@@ -170,21 +170,6 @@ def main() -> int:
 def _environment(database_url: str) -> dict:
     """The children's environment: the project's settings over the scratch database."""
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "cmpp.settings", "DATABASE_URL": database_url}
-
-
-def _manage(env: dict, *arguments: str) -> str:
-    """Run a management command in its own process; its output, or the error it stopped with."""
-    done = subprocess.run(  # noqa: S603 - manage.py, run by the same interpreter
-        [sys.executable, str(BASE_DIR / "manage.py"), *arguments],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
-    return done.stdout
 
 
 def _measure_demo(env: dict, *, runs: int) -> dict:
@@ -219,9 +204,9 @@ def _measure_scale(database_url: str, *, runs: int) -> dict:
     recreate_database(database_url, SCALE_DATABASE)
     try:
         env = _environment(with_database(database_url, SCALE_DATABASE))
-        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
         print("Seeding the national-scale programme...")
-        _manage(env, "seed_scale")
+        manage(env, "seed_scale")
         measured = [_spawn(env, "measure", "--report", "programme") for _ in range(runs)]
         result = _summary(
             measured,

@@ -1,7 +1,28 @@
 """The benchmarks' scratch databases: each works in a PostgreSQL database of its own, created
-before it runs and dropped after, on the server DATABASE_URL names."""
+before it runs and dropped after, on the server DATABASE_URL names; and running the project's
+management commands against one."""
 
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def manage(env: dict, *arguments: str) -> str:
+    """Run a management command in its own process; its output, or the error it stopped with."""
+    done = subprocess.run(  # noqa: S603 - manage.py, run by the same interpreter
+        [sys.executable, str(BASE_DIR / "manage.py"), *arguments],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
+    return done.stdout
 
 
 def with_database(url: str, name: str) -> str:
