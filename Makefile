@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install assets migrate seed format worker beat
+.PHONY: run test smoke lint install assets migrate seed format worker beat
 
 # Python packages come from uv.lock (exact versions with their hashes), installed by uv. uv sits
 # in a folder of its own inside .venv, not in .venv's packages: `uv sync` keeps those exactly as
@@ -69,6 +69,11 @@ run:
 test: install assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The whole stack as docker-compose.yml runs it (tests/stack): needs a PostgreSQL DATABASE_URL
+# and a REDIS_URL, as in CI.
+smoke: install assets
+	$(BIN)/python -m pytest -m stack tests/stack -v
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -80,7 +85,7 @@ format: install
 	$(BIN)/ruff format .
 
 worker: $(VENV)/.runtime
-	$(BIN)/celery -A cmpp worker -Q celery,reports --loglevel=INFO
+	$(BIN)/celery -A cmpp worker --queues emails,reports --loglevel=INFO
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A cmpp beat --loglevel=INFO

@@ -220,7 +220,7 @@ def _pages(sro_scale: str) -> dict[str, list[tuple[str, str]]]:
     from cohorts.models import AccreditationLevel, Cohort, CohortSession
     from councils.models import Council, MaturityAssessment, SupportEngagement
     from learners.models import AssessmentAttempt, Learner, Nomination
-    from networks.models import Network, NetworkMeeting
+    from networks.models import Network, NetworkCouncil, NetworkMeeting
 
     council = Council.objects.annotate(n=Count("learners")).order_by("-n", "pk").first()
     cohort = Cohort.objects.annotate(n=Count("enrolments")).order_by("-n", "pk").first()
@@ -233,6 +233,10 @@ def _pages(sro_scale: str) -> dict[str, list[tuple[str, str]]]:
     learners_network = Network.objects.get(audience="learners")
     sro_network = Network.objects.exclude(pk=learners_network.pk).get()
     meeting = NetworkMeeting.objects.filter(network=learners_network).order_by("-starts_at").first()
+    # The council with the most learners, as invited to the Learners Network.
+    place = NetworkCouncil.objects.filter(network=learners_network, council=council).first() or (
+        NetworkCouncil.objects.filter(network=learners_network).order_by("pk").first()
+    )
     reading = Council.objects.get(roles__user__email=DEMO_LOGINS["sro"])
     reading_learner = Learner.objects.filter(council=reading).order_by("pk").first()
     reading_assessment = reading.maturity_assessments.order_by("-pk").first()
@@ -285,6 +289,11 @@ def _pages(sro_scale: str) -> dict[str, list[tuple[str, str]]]:
         ("networks", "/networks/"),
         ("Learners Network", f"/networks/{learners_network.pk}/"),
         ("SRO Network", f"/networks/{sro_network.pk}/"),
+        ("Learners Network, councils page 5", f"/networks/{learners_network.pk}/?page=5"),
+        (
+            "network: a council's members",
+            f"/networks/{learners_network.pk}/councils/{place.pk}/members/",
+        ),
         ("network: invite", f"/networks/{learners_network.pk}/councils/invite/"),
         ("network: new meeting", f"/networks/{learners_network.pk}/meetings/new/"),
         ("network: new resource", f"/networks/{learners_network.pk}/resources/new/"),

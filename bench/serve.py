@@ -171,7 +171,9 @@ class Browser:
             raise RuntimeError(f"GET {path} answered {status} with no form")
         return self.request(path, {"csrfmiddlewaretoken": html.unescape(token.group(1)), **fields})
 
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
+    def sign_in(
+        self, email: str, password: str = DEMO_PASSWORD, *, totp_secret: str = BENCH_TOTP_SECRET
+    ) -> None:
         """Through the sign-in form, then the authenticator code if asked for one; a code the
         account used within its 30 seconds is refused, so that case waits for the next."""
         status, _, headers, _ = self.post_form(
@@ -183,7 +185,7 @@ class Browser:
         if "/2fa/authenticate/" in location:
             for _ in range(3):
                 status, _, headers, _ = self.post_form(
-                    "/accounts/2fa/authenticate/", {"code": totp_code()}
+                    "/accounts/2fa/authenticate/", {"code": totp_code(totp_secret)}
                 )
                 if status == 302:
                     break

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time covers every middleware and a redirect to HTTPS is logged too.
+    "cmpp.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -233,11 +235,21 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Where collectstatic writes (the image, at build). The smoke test collects into a folder of its
+# own: WhiteNoise reads this folder whole at start-up, and each test client starts it anew.
+STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     VAR_DIR / "static-build",
-    ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # GOV.UK Frontend's fonts, images and scripts: from npm here; the Docker image copies them
+    # out of its Node stage to GOVUK_FRONTEND_DIR and keeps no node_modules.
+    (
+        "govuk-frontend",
+        env(
+            "GOVUK_FRONTEND_DIR",
+            default=str(BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+        ),
+    ),
 ]
 STORAGES = {
     "default": {
@@ -301,19 +313,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
-# Reports are slow and heavy: they have their own queue, so they never hold up an email.
+# Two queues, so a worker can be given either or both: `emails` (every short task: the outbox,
+# the daily and weekly digests, the sweeps) and `reports` (slow and heavy: PDF reports and big
+# learner imports, so they never hold up an email). docker-compose.yml's worker takes both.
+CELERY_TASK_DEFAULT_QUEUE = "emails"
 CELERY_TASK_ROUTES = {
     "cmpp.reports.tasks.report_build_task": {"queue": "reports"},
     "cmpp.reports.tasks.reports_monthly_task": {"queue": "reports"},
     "cmpp.reports.tasks.reports_sweep_task": {"queue": "reports"},
     # A big learner import takes seconds to a minute: with the reports, not ahead of emails.
     "learners.tasks.learner_import_task": {"queue": "reports"},
+    # The monthly anonymisation writes in batches for minutes at most: never ahead of emails.
+    "learners.tasks.learners_anonymise_due_task": {"queue": "reports"},
 }
 # A worker takes from Redis at most one message per process (tasks are acknowledged when done),
 # so a report waiting behind a 10-minute build goes to the next free process or worker instead.
 # Celery sets this per worker, not per queue, and `make worker` and docker-compose's worker take
 # both queues, so it holds for emails too: they are short, so this costs little.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Processes per worker (`celery worker` reads it from here unless given --concurrency).
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=2)
 CELERY_BEAT_SCHEDULE = {
     "email-sweep": {
         "task": "cmpp.notifications.tasks.email_sweep_task",
@@ -345,18 +364,37 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cmpp.reports.tasks.reports_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # On the 1st of each month at 3:00 (London time, a quiet hour): the personal data of
+    # learners withdrawn more than CMPP_ANONYMISE_AFTER_YEARS ago (learners/services/anonymise.py).
+    "learners-anonymise": {
+        "task": "learners.tasks.learners_anonymise_due_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
     # Queue again learner imports no worker took; delete checked files nobody confirmed.
     "learner-imports-sweep": {
         "task": "learners.tasks.learner_imports_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute, the time /healthz reads to know that beat and a worker are both alive. One
+    # not taken within the minute is dropped: the next one says the same, and later.
+    "beat-heartbeat": {
+        "task": "cmpp.core.tasks.beat_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
+# /healthz answers 503 when beat's heartbeat last ran longer ago than this, in seconds...
+CMPP_HEALTH_BEAT_MAX_AGE = env.int("CMPP_HEALTH_BEAT_MAX_AGE", default=5 * 60)
+# ... or when an email has waited to go longer than this since it was queued (or resent).
+CMPP_HEALTH_EMAIL_MAX_WAIT = env.int("CMPP_HEALTH_EMAIL_MAX_WAIT", default=15 * 60)
 
 CMPP_SERVICE_NAME = "Contract Management Pioneer Programme"
 CMPP_PHASE = env("CMPP_PHASE", default="Beta")
 CMPP_REQUIRE_MFA = env.bool("CMPP_REQUIRE_MFA", default=not DEBUG)
 CMPP_AT_RISK_WEEKS = env.int("CMPP_AT_RISK_WEEKS", default=8)
 CMPP_NOMINATIONS_PER_DAY = env.int("CMPP_NOMINATIONS_PER_DAY", default=25)
+# A learner withdrawn more than this many years ago has their personal data removed (monthly).
+CMPP_ANONYMISE_AFTER_YEARS = env.int("CMPP_ANONYMISE_AFTER_YEARS", default=6)
 # Named in an email when the recipient's council has no managing body with a contact address.
 CMPP_PROGRAMME_CONTACT_EMAIL = env(
     "CMPP_PROGRAMME_CONTACT_EMAIL", default="cmpp@communities.example.gov.uk"
@@ -366,11 +404,42 @@ CMPP_PAGE_SIZE = 50
 CMPP_RESOURCE_MAX_BYTES = env.int("CMPP_RESOURCE_MAX_BYTES", default=10 * 1024 * 1024)
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 
+# Every process (web, worker, beat, and gunicorn's own lines through
+# cmpp.core.gunicorn_logging) logs to stderr, one line per record: JSON for a log collector in
+# production, plain text for a person reading `make run`. cmpp.core.logging writes a line per
+# request and per task, with ids and never personal data.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "cmpp.core.logging.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "discard": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates every step of a render at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # Django's loggers go to the root's handler only (its own console handler would print
+        # them twice when DEBUG is on).
+        "django": {"handlers": [], "propagate": True},
+        # The request line (cmpp.request) replaces runserver's, which holds the query string,
+        # and django.request's "Not Found" warnings; its errors, with their traceback, stay.
+        "django.server": {"handlers": ["discard"], "propagate": False},
+        "django.request": {"level": "ERROR"},
+        # The task line (cmpp.task) replaces Celery's "succeeded" and "retry" lines; its
+        # failures, with their traceback, stay.
+        "celery.app.trace": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a render at INFO.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -34,10 +34,18 @@ def councils_led_by(user) -> list[Council]:
         return []
     if not hasattr(user, "_cmpp_led_councils"):
         roles = CouncilRole.objects.filter(user=user).select_related("council")
-        user._cmpp_led_councils = sorted(
-            {role.council for role in roles}, key=lambda council: council.name
-        )
+        _remember_led_councils(user, roles)
     return user._cmpp_led_councils
+
+
+def _remember_led_councils(user, roles) -> None:
+    user._cmpp_led_councils = sorted({role.council for role in roles}, key=lambda c: c.name)
+
+
+def remember_leads_no_council(user) -> None:
+    """Note that the user leads no council, found with the rest of who they are in one query
+    (the portal's `roles_of`), so the rules need not ask again."""
+    user._cmpp_led_councils = []
 
 
 def council_ids_led_by(user) -> set[int]:
@@ -128,6 +136,20 @@ def council_contact_emails(*, council_ids) -> dict[int, str]:
 
 def council_roles(*, council: Council) -> QuerySet[CouncilRole]:
     return council.roles.select_related("user").order_by("role", "user__email")
+
+
+def council_roles_with_users_own(*, user, pk: int) -> list[CouncilRole]:
+    """A council's roles (as `council_roles` orders them), read in the same query as the user's
+    own council roles, which the council page's access rules ask about (`councils_led_by`, kept
+    for them): one read of CouncilRole for the page, not two."""
+    rows = list(
+        CouncilRole.objects.filter(Q(council_id=pk) | Q(user=user))
+        .select_related("council", "user")
+        .order_by("role", "user__email")
+    )
+    if not hasattr(user, "_cmpp_led_councils"):
+        _remember_led_councils(user, [role for role in rows if role.user_id == user.pk])
+    return [role for role in rows if role.council_id == pk]
 
 
 # Evaluation: contract-management maturity ---------------------------------------------------

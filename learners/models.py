@@ -68,6 +68,9 @@ class Learner(TimeStampedModel):
         db_index=True,
         help_text="Active steps of the target level completed (learner_refresh_progress).",
     )
+    # Set once, by learners_anonymise, when their personal data was removed; the record stays
+    # so that the programme's figures do not change.
+    anonymised_on = models.DateField(null=True, blank=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Lookup,
     Max,
     OuterRef,
     Q,
@@ -27,7 +28,7 @@ from django.utils import timezone
 from cmpp.accounts.selectors import user_sees_whole_programme
 from cmpp.core.dates import add_months, start_of_next_day
 from cmpp.core.pagination import paginate
-from cmpp.core.text import words_q
+from cmpp.core.text import search_words, words_q
 from cohorts.models import Cohort, CohortSession, LevelStep
 from councils.models import Council
 from councils.selectors import council_ids_led_by
@@ -197,8 +198,38 @@ def learner_rows(ids) -> QuerySet[Learner]:
 
 def learner_search_q(q: str) -> Q:
     """Learners whose first name, last name or email holds every word typed, in any order
-    ("Ibrahim Ali", "Natalie O'Brien"), or whose council's code is a word typed."""
-    return words_q(q, "first_name", "last_name", "email", exact=("council__code",))
+    ("Ibrahim Ali", "Natalie O'Brien"), or whose council's code is a word typed.
+
+    Every part of each word's condition is on the learner's own columns, so PostgreSQL can
+    answer it from indexes (the names' and email's trigram indexes and the council's, combined):
+    the council's code is matched in a subquery, not through a join to councils, which would
+    make the database read every learner."""
+    condition = Q()
+    for word in search_words(q):
+        codes = Council.objects.filter(code__iexact=word).order_by().values("pk")
+        condition &= words_q(word, "first_name", "last_name", "email") | Q(
+            InSubquery(F("council_id"), Subquery(codes))
+        )
+    return condition
+
+
+class InSubquery(Lookup):
+    """`field IN (subquery)`, written `field = ANY(ARRAY(subquery))` on PostgreSQL: there the
+    subquery runs once, first, and the condition can use an index inside an OR, where an IN
+    becomes a filter checked on every row."""
+
+    lookup_name = "in_subquery"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = compiler.compile(self.lhs)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = compiler.compile(self.lhs)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 # The list's default order, and the tie-break after any other; an index holds each order.
@@ -236,6 +267,12 @@ def learner_get(*, user, pk: int) -> Learner:
         learners_visible_to(user).select_related("council", "target_level", "user", "invitation"),
         pk=pk,
     )
+
+
+def remember_not_a_learner(user) -> None:
+    """Note that the user has no learner record, found with the rest of who they are in one
+    query (the portal's `roles_of`), so `learner_of_user` need not ask again."""
+    user._cmpp_learner = None
 
 
 def learner_of_user(*, user) -> Learner | None:

@@ -1,5 +1,5 @@
 """Celery tasks for learners: the daily renewal and CPD reminders, the nominations digest, and
-each SRO's weekly digest of learners at risk."""
+each SRO's weekly digest of learners at risk, the imports, and the monthly anonymisation."""
 
 from celery import shared_task
 
@@ -39,3 +39,9 @@ def learner_import_task(import_id: int) -> str | None:
 @shared_task(ignore_result=True, time_limit=60, soft_time_limit=45)
 def learner_imports_sweep_task() -> int:
     return services.learner_imports_sweep()
+
+
+# By the beat on the 1st of each month: personal data of learners withdrawn long ago.
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1740)
+def learners_anonymise_due_task() -> int:
+    return services.learners_anonymise_due()

@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -75,17 +76,21 @@ def network_council_get(*, network: Network, pk: int) -> NetworkCouncil:
     return get_object_or_404(network.councils.select_related("council", "network"), pk=pk)
 
 
-def network_meetings(*, network: Network) -> dict[str, QuerySet[NetworkMeeting]]:
+def network_meetings(*, network: Network) -> dict[str, list[NetworkMeeting]]:
+    """The network's meetings to come (soonest first) and past (latest first), read in one
+    query."""
     now = timezone.now()
-    meetings = network.meetings.annotate(
-        attended=Count(
-            "attendance", filter=Q(attendance__status=MeetingAttendance.Status.ATTENDED)
-        ),
-        register_entries=Count("attendance"),
+    meetings = list(
+        network.meetings.annotate(
+            attended=Count(
+                "attendance", filter=Q(attendance__status=MeetingAttendance.Status.ATTENDED)
+            ),
+            register_entries=Count("attendance"),
+        ).order_by("starts_at", "pk")
     )
     return {
-        "upcoming": meetings.filter(starts_at__gte=now).order_by("starts_at"),
-        "past": meetings.filter(starts_at__lt=now).order_by("-starts_at"),
+        "upcoming": [meeting for meeting in meetings if meeting.starts_at >= now],
+        "past": [meeting for meeting in reversed(meetings) if meeting.starts_at < now],
     }
 
 
@@ -97,8 +102,25 @@ def network_resources(*, network: Network) -> QuerySet[NetworkResource]:
 
 
 def network_councils(*, network: Network) -> QuerySet[NetworkCouncil]:
-    """Every council invited to the network, whatever became of the invitation, by name."""
-    return network.councils.select_related("council").order_by("council__name")
+    """Every council invited to the network, whatever became of the invitation, by name, each
+    with how many active members it has there (`member_count`: counted only for the rows read,
+    so for a page of them)."""
+    members = (
+        NetworkMembership.objects.filter(
+            network_id=OuterRef("network_id"),
+            council_id=OuterRef("council_id"),
+            left_on__isnull=True,
+        )
+        .order_by()
+        .values("council_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        network.councils.select_related("council")
+        .annotate(member_count=Coalesce(Subquery(members), 0))
+        .order_by("council__name", "pk")
+    )
 
 
 def councils_to_invite(*, network: Network) -> QuerySet[Council]:
@@ -116,6 +138,16 @@ def active_memberships(*, network: Network) -> QuerySet[NetworkMembership]:
         network.memberships.filter(left_on__isnull=True)
         .select_related("user", "council")
         .order_by("council__name", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def council_members(*, place: NetworkCouncil) -> QuerySet[NetworkMembership]:
+    """One council's active members of the network, by name (the order `active_memberships`
+    gives, ending with the id so a page of them is stable)."""
+    return (
+        place.network.memberships.filter(left_on__isnull=True, council_id=place.council_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "pk")
     )
 
 
@@ -321,25 +353,20 @@ def attendance_rates(
     )
 
 
-def network_participation(*, network: Network, months: int = 12) -> dict:
+def network_participation(*, network: Network, months: int = 12, councils=None) -> dict:
     """The network's councils' attendance over the last `months` months (to today), for its
-    page: rows of (council, Participation) by council name, and the network's total."""
+    pages: each council's Participation by council id (only these councils', if given; the
+    network's page shows a page of councils at a time) and, over all its councils, the
+    network's total (None when only some councils are asked about)."""
     today = timezone.localdate()
     since = attendance_window_start(today, months)
-    rates = attendance_rates(networks=[network.pk], since=since, until=today)
-    names = dict(
-        Council.objects.filter(
-            pk__in=[council_id for _network_id, council_id in rates.by_council]
-        ).values_list("pk", "name")
-    )
-    rows = sorted(
-        ((names.get(council_id, ""), part) for (_n, council_id), part in rates.by_council.items()),
-        key=lambda row: row[0],
+    rates = attendance_rates(
+        networks=[network.pk], councils=councils, since=since, until=today, totals=councils is None
     )
     return {
         "since": since,
         "until": today,
-        "rows": rows,
+        "by_council": {council_id: part for (_n, council_id), part in rates.by_council.items()},
         "total": rates.by_network.get(network.pk),
     }
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.network_detail, name="detail"),
     path("<int:pk>/councils/invite/", views.network_invite, name="invite"),
     path(
+        "<int:pk>/councils/<int:membership_pk>/members/",
+        views.network_council_members,
+        name="council_members",
+    ),
+    path(
         "<int:pk>/councils/<int:membership_pk>/joined/",
         views.network_council_joined,
         name="council_joined",

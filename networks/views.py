@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,15 +15,16 @@ from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.forms import add_service_errors, posted
 from cmpp.core.forms_page import action_page
+from cmpp.core.pagination import paginate
 from networks import services
 from networks.forms import InviteCouncilForm, MeetingForm, RegisterForm
 from networks.resources import user_may_delete_resource, user_may_share_resources
 from networks.selectors import (
+    council_members,
     councils_to_invite,
     meeting_get,
     meeting_marks,
     meeting_register_open,
-    members_by_council,
     network_council_get,
     network_councils,
     network_get,
@@ -47,7 +48,9 @@ def network_list_view(request):
 @login_required
 def network_detail(request, pk):
     """The network's meetings and resources for its members; for staff and viewers also the
-    councils invited to it, its members and how well each council attends."""
+    councils invited to it, a page at a time, each with its number of members and how well it
+    attends (its members are named on a page of their own: at national scale a network has
+    hundreds of councils and well over a thousand members)."""
     network = network_get(user=request.user, pk=pk)
     resources = list(network_resources(network=network))
     for resource in resources:
@@ -61,12 +64,46 @@ def network_detail(request, pk):
         "sees_all": user_sees_whole_programme(request.user),
     }
     if context["sees_all"]:
-        context |= {
-            "places": network_councils(network=network),
-            "member_groups": members_by_council(network=network),
-            "participation": network_participation(network=network),
-        }
+        places = _in_councils_tab(paginate(request, network_councils(network=network)))
+        participation = network_participation(network=network)
+        for place in places:
+            place.participation = participation["by_council"].get(place.council_id)
+        context |= {"places": places, "participation": participation}
     return render(request, "networks/network_detail.html", context)
+
+
+def _in_councils_tab(page):
+    """The page links open the councils' tab, where the list is, not the first tab."""
+    for link in page.page_links:
+        if "href" in link:
+            link["href"] += "#councils"
+    page.previous_href += "#councils"
+    page.next_href += "#councils"
+    return page
+
+
+@require_GET
+@login_required
+def network_council_members(request, pk, membership_pk):
+    """One council's members of the network and its attendance, for staff and viewers: those
+    who see every council's members (a network they cannot see answers 404, as its page does;
+    one they can but may not see the members of, 403)."""
+    network = network_get(user=request.user, pk=pk)
+    if not user_sees_whole_programme(request.user):
+        raise PermissionDenied
+    place = network_council_get(network=network, pk=membership_pk)
+    participation = network_participation(network=network, councils=[place.council_id])
+    return render(
+        request,
+        "networks/council_members.html",
+        {
+            "network": network,
+            "place": place,
+            "members": paginate(request, council_members(place=place)),
+            "participation": participation,
+            "part": participation["by_council"].get(place.council_id),
+        },
+    )
 
 
 def network_staff_page(view):

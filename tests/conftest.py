@@ -13,6 +13,17 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The whole-stack smoke test (tests/stack) starts its own servers and takes minutes: it runs
+    when asked for by `-m stack` (make smoke), and is left out of every other run."""
+    if "stack" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("stack") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture
 def cast(db):
     """Staff, viewer, and for councils A and B an SRO and a learner; plus a user with no role."""

@@ -13,6 +13,12 @@ def _staff_roles(user) -> set[str]:
     return user._cmpp_staff_roles
 
 
+def remember_staff_roles(user, roles: set[str]) -> None:
+    """Keep the user's staff roles, read with the rest of who they are in one query (the
+    portal's `roles_of`), for the rules below."""
+    user._cmpp_staff_roles = set(roles)
+
+
 def user_is_programme_staff(user) -> bool:
     """Programme staff manage every council, cohort and learner."""
     return StaffMembership.Role.PROGRAMME_STAFF in _staff_roles(user)

@@ -4,11 +4,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,3 +202,71 @@ def invitation_accept_signed_in(*, token: str, user: User) -> Invitation:
         )
     invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return invitation
+
+
+ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
+
+
+def users_in_other_roles(*, user_ids) -> set[int]:
+    """Of these accounts, those still needed for something else: programme staff or viewers,
+    a council's SRO or deputy (read through the reverse relation, as councils sit above), or
+    anyone the Django admin lets in."""
+    return set(
+        User.objects.filter(pk__in=user_ids)
+        .filter(
+            models.Q(is_staff=True)
+            | models.Q(is_superuser=True)
+            | models.Q(staff_memberships__isnull=False)
+            | models.Q(council_roles__isnull=False)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def users_anonymise(*, user_ids) -> int:
+    """Remove the personal data of these accounts and close them: the address becomes
+    user-<id>@anonymised.invalid (unique, and never delivered: .invalid is reserved), names are
+    blanked, the password unusable; their authenticators, allauth addresses, open invitations
+    and sessions go. The rows stay, so records that name who did something still point at one.
+    Returns how many accounts were anonymised."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    now = timezone.now()
+    count = User.objects.filter(pk__in=user_ids).update(
+        email=Concat(
+            Value("user-"), Cast("pk", models.CharField()), Value(f"@{ANONYMISED_EMAIL_DOMAIN}")
+        ),
+        first_name="",
+        last_name="",
+        is_active=False,
+        # One unusable password for all: it can never match, and tells nothing.
+        password=make_password(None),
+    )
+    Authenticator.objects.filter(user_id__in=user_ids).delete()
+    EmailAddress.objects.filter(user_id__in=user_ids).delete()
+    Invitation.objects.filter(
+        user_id__in=user_ids, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+    users_sessions_end(user_ids=user_ids)
+    return count
+
+
+def users_sessions_end(*, user_ids) -> int:
+    """Sign these accounts out everywhere. Sessions are not indexed by user, so the live ones
+    are read (few: a session lasts at most CMPP_SESSION_ABSOLUTE_SECONDS) and each of theirs is
+    deleted through its store, which empties the cache copy too."""
+    from django.contrib.sessions.models import Session
+
+    engine = import_module(settings.SESSION_ENGINE)
+    wanted = {str(pk) for pk in user_ids}
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") in wanted:
+            engine.SessionStore(session.session_key).delete()
+            ended += 1
+    return ended

@@ -25,7 +25,22 @@ def paginate(request, queryset, per_page: int | None = None, *, load=None) -> Pa
     page.page_links = _page_links(request, page)
     page.previous_href = _href(request, page.number - 1)
     page.next_href = _href(request, page.number + 1)
+    page.previous_link = _PageLink(page, "previous_href") if page.has_previous() else None
+    page.next_link = _PageLink(page, "next_href") if page.has_next() else None
     return page
+
+
+class _PageLink:
+    """The previous or next link as govuk-frontend's pagination macro reads it (`link.href`),
+    which a template cannot build. The address is read from the page as it renders, so a view
+    may still change `previous_href` or `next_href` after paginating (networks' councils tab)."""
+
+    def __init__(self, page: Page, attribute: str):
+        self._page, self._attribute = page, attribute
+
+    @property
+    def href(self) -> str:
+        return getattr(self._page, self._attribute)
 
 
 def _page_links(request, page: Page) -> list[dict]:

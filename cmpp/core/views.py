@@ -1,4 +1,4 @@
-"""The health check used by load balancers and `docker compose`."""
+"""The health check used by load balancers and `docker compose` (its checks: cmpp.core.health)."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cmpp.celery import app as celery_app
+from cmpp.core.health import check_beat, health_checks_registered
 
 
 def _check_database() -> str:
@@ -37,6 +38,8 @@ def healthz(request):
         ("database", _check_database),
         ("cache", _check_cache),
         ("broker", _check_broker),
+        ("beat", check_beat),
+        *health_checks_registered().items(),
     ):
         try:
             checks[name] = check()

@@ -1,6 +1,9 @@
 """Reads of the outbox for the email log and the staff dashboard."""
 
-from django.db.models import Count, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Min, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from cmpp.notifications.models import OutboundEmail
@@ -45,6 +48,14 @@ _COUNTED = [
     OutboundEmail.Status.SENDING,
     OutboundEmail.Status.FAILED,
 ]
+
+
+def email_oldest_waiting_since() -> datetime | None:
+    """When the email waiting longest to go (pending or being sent) was queued, or last put back
+    in the queue by staff; None when none is waiting. Few rows wait: the status index finds them."""
+    return OutboundEmail.objects.filter(
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING]
+    ).aggregate(since=Min(Coalesce("resent_at", "created_at")))["since"]
 
 
 def email_get(*, pk: int) -> OutboundEmail:

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.template import Context, engines
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -560,3 +562,33 @@ def email_sweep() -> int:
     )
     _queue_sends(ids)
     return len(ids)
+
+
+ANONYMISED_EMAIL_TEXT = "Removed: the recipient's personal data was anonymised."
+
+
+@transaction.atomic
+def emails_anonymise(*, addresses) -> int:
+    """Remove from the outbox what it holds about the people at these addresses. The portal
+    writes to learners' and accounts' addresses, which are stored in lower case, so the lookup
+    is exact and served by the index. An email sent stays as a line in the log (its purpose and
+    when it went) with its recipient, subject, text and files removed; one not sent is deleted,
+    so nothing is ever sent to them or resent by staff. Returns how many rows were changed or
+    deleted."""
+    addresses = {address.strip().lower() for address in addresses if address}
+    if not addresses:
+        return 0
+    theirs = OutboundEmail.objects.filter(to_email__in=addresses)
+    deleted, _ = theirs.exclude(status=OutboundEmail.Status.SENT).delete()
+    scrubbed = theirs.filter(status=OutboundEmail.Status.SENT).update(
+        # The key named the recipient; the row's id keeps it unique.
+        key=Concat(Value("anonymised:"), Cast("pk", CharField())),
+        to_email=Concat(Value("email-"), Cast("pk", CharField()), Value("@anonymised.invalid")),
+        subject="Removed",
+        body_text=ANONYMISED_EMAIL_TEXT,
+        body_html="",
+        attachments=[],
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    return deleted + scrubbed

@@ -33,7 +33,7 @@ from councils.selectors import (
     council_get,
     council_improvement,
     council_managing_body_history,
-    council_roles,
+    council_roles_with_users_own,
     council_support,
     councils_led_by,
     user_may_fill_in_maturity,
@@ -94,13 +94,15 @@ def home(request):
 @require_GET
 @login_required
 def council_detail(request, pk):
+    roles_of(request.user)  # who the user is, in one query, before the rules below ask
+    roles = council_roles_with_users_own(user=request.user, pk=pk)
     council = council_get(user=request.user, pk=pk)
     return render(
         request,
         "councils/council_detail.html",
         {
             "council": council,
-            "roles": council_roles(council=council),
+            "roles": roles,
             "periods": council_managing_body_history(council=council),
             "overview": council_overview(council=council, user=request.user),
             "cohorts": council_cohorts(council=council),

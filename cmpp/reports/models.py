@@ -51,6 +51,9 @@ class ProgressReport(TimeStampedModel):
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The Celery worker (its node name, such as celery@web-1) building it: when that worker
+    # starts again after being killed, it builds again what it left building.
+    built_by = models.CharField(max_length=200, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

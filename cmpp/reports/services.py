@@ -112,19 +112,20 @@ def report_delete(*, report: ProgressReport, acting_user: User) -> None:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
-def report_build(*, report_id: int) -> ProgressReport:
-    """Build the report's PDF and store it. A report already built is left as it is; one that
-    fails is marked failed with the reason in words. Running it again replaces any file a killed
-    run left, so a report has one file. A scheduled report's staff are emailed, in the commit
-    that marks it ready, once each however often it is built."""
+def report_build(*, report_id: int, worker: str = "") -> ProgressReport:
+    """Build the report's PDF and store it, noting which `worker` builds it. A report already
+    built is left as it is; one that fails is marked failed with the reason in words. Running it
+    again replaces any file a killed run left, so a report has one file. A scheduled report's
+    staff are emailed, in the commit that marks it ready, once each however often it is built."""
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report_id)
         if report.status == ProgressReport.Status.READY:
             return report
         report.status = ProgressReport.Status.BUILDING
         report.started_at = timezone.now()
+        report.built_by = worker
         report.error = ""
-        report.save(update_fields=["status", "started_at", "error", "updated_at"])
+        report.save(update_fields=["status", "started_at", "built_by", "error", "updated_at"])
     started = time.monotonic()
     try:
         rendered = report_render(report)
@@ -224,6 +225,30 @@ def reports_monthly(*, today: date | None = None) -> int:
 class SweepOutcome:
     failed: int
     queued: int
+
+
+def reports_resume(*, worker: str) -> int:
+    """Queue again the reports `worker` was building when it stopped; called as it starts. A
+    worker killed mid-build (SIGKILL, out of memory, the machine restarted) never acknowledged
+    its task, but Redis hands such a task to another worker only after the broker's visibility
+    timeout (an hour), so without this the report would wait that long, then fail at the sweep.
+    A worker starting has nothing building, so whatever its name left building is orphaned.
+    How many were queued again."""
+    if not worker:
+        return 0
+    resumed = list(
+        ProgressReport.objects.filter(
+            status=ProgressReport.Status.BUILDING, built_by=worker
+        ).values_list("pk", flat=True)
+    )
+    ProgressReport.objects.filter(
+        pk__in=resumed, status=ProgressReport.Status.BUILDING, built_by=worker
+    ).update(status=ProgressReport.Status.QUEUED, updated_at=timezone.now())
+    for report_id in resumed:
+        _queue_build(report_id)
+    if resumed:
+        logger.warning("Worker %s queued again %s report(s) it left building", worker, len(resumed))
+    return len(resumed)
 
 
 def reports_sweep(*, now: datetime | None = None) -> SweepOutcome:

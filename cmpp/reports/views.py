@@ -1,21 +1,30 @@
-"""The reports page: ask for a progress report, follow it while it builds, download it."""
+"""The reports page: ask for a progress report, follow it while it builds, download it; and
+a learner's subject access request."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cmpp.accounts.decorators import programme_staff_required
 from cmpp.accounts.selectors import user_is_programme_staff, user_sees_whole_programme
 from cmpp.core.forms import add_service_errors, posted
-from cmpp.reports import services
+from cmpp.reports import services, subject_access
 from cmpp.reports.forms import ReportRequestForm
 from cmpp.reports.models import ProgressReport
 from cmpp.reports.selectors import reports_visible_to, user_may_use_reports
 from councils.selectors import councils_led_by, councils_visible_to
+from learners.selectors import learner_get
+
+# Who exported whose data, by id only (the log holds no personal data): a subject access
+# export is rare, so a line in the log, kept with the rest, is its audit trail.
+audit = logging.getLogger("cmpp.audit")
 
 
 @login_required
@@ -117,3 +126,21 @@ def report_delete_view(request, pk):
     services.report_delete(report=report, acting_user=request.user)
     messages.success(request, f"The report on {report.subject_name} has been deleted.")
     return redirect("reports:list")
+
+
+@require_GET
+@never_cache
+@programme_staff_required
+def subject_access_download(request, pk):
+    """Everything held about one learner, as a ZIP of CSV files and a PDF summary. Programme
+    staff only: viewers, SROs and learners themselves get 403 (a learner asks the programme)."""
+    learner = learner_get(user=request.user, pk=pk)
+    content = subject_access.subject_access_zip(
+        learner=learner, author=request.user.get_full_name()
+    )
+    audit.info("Subject access export of learner %s by user %s", learner.pk, request.user.pk)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{subject_access.download_name(learner)}"'
+    )
+    return response

@@ -2,6 +2,11 @@
 queues the emails its change causes in the same transaction (the outbox sends them after
 commit). Callers import from here: `from learners import services`."""
 
+from learners.services.anonymise import (
+    learners_anonymise,
+    learners_anonymise_due,
+    learners_due_for_anonymising,
+)
 from learners.services.cpd import (
     CPD_EDITABLE_FIELDS,
     CPD_ENTRIES_PER_YEAR,
@@ -93,6 +98,9 @@ __all__ = [
     "learner_set_status",
     "learner_update",
     "learner_refresh_progress",
+    "learners_anonymise",
+    "learners_anonymise_due",
+    "learners_due_for_anonymising",
     "learners_import",
     "learner_import_check",
     "learner_import_run",

@@ -17,6 +17,7 @@ import functools
 import io
 import re
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -62,6 +63,7 @@ LOGIN = "login"  # 302 to allauth's /accounts/login/?next=<the path asked for>
 #   join or decline), its meeting to come (the one that has begun, for the register) and the file
 #   SRO A shared there (so SRO A, like staff, may remove it; SRO B may not).
 #   Only staff run a network (viewers and SROs 403); SROs share resources with the SRO Network.
+#   A council's members in a network are for staff and viewers (an SRO sees the network, 403).
 #   Only staff record support and review assessments; only the council's SRO fills one in.
 #   /me/ is the asker's own learner record: someone with none asks for a record that is not there,
 #   so 404 (DESIGN), not 403.
@@ -150,8 +152,10 @@ EXPECTED = {
     "reports:data":                          "login 404  404  200  404  200  200 | 405   405  405  405  405  405  405",
     "reports:retry":                         "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
     "reports:delete":                        "405   405  405  405  405  405  405 | login 403  403  403  403  403  302*",
+    "reports:subject_access":                "login 403  403  403  403  403  200 | 405   405  405  405  405  405  405",
     "networks:list":                         "login 200  200  200  200  200  200 | 405   405  405  405  405  405  405",
     "networks:detail":                       "login 404  404  200  200  200  200 | 405   405  405  405  405  405  405",
+    "networks:council_members":              "login 404  404  403  403  200  200 | 405   405  405  405  405  405  405",
     "networks:invite":                       "login 404  404  403  403  403  200 | login 404  404  403  403  403  302*",
     "networks:council_joined":               "405   405  405  405  405  405  405 | login 404  404  403  403  403  302*",
     "networks:council_declined":             "405   405  405  405  405  405  405 | login 404  404  403  403  403  302*",
@@ -277,6 +281,7 @@ PK_BY_PATH = (
     ("emails/", lambda w: w.a.email.pk),
     ("levels/", lambda w: w.level.pk),
     ("networks/", lambda w: w.network.pk),
+    ("reports/learners/", lambda w: w.a.learner.pk),  # learner A's subject access request
     ("reports/", lambda w: w.a.report.pk),
 )
 ARGUMENTS = {
@@ -702,6 +707,13 @@ def what_changed(before: tuple, after: tuple) -> list[str]:
 
 
 def body_of(response) -> str:
+    if response.get("Content-Type") == "application/zip":  # a subject access request's CSVs
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return "".join(
+                archive.read(name).decode("utf-8-sig")
+                for name in archive.namelist()
+                if name.endswith(".csv")
+            )
     if response.streaming:
         return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()

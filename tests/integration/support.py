@@ -1,12 +1,18 @@
-"""Shared by the integration tests and the benchmark: ports, waiting, a Redis database to
-oneself, and pointing this process's Celery publisher at a real broker."""
+"""Shared by the integration tests, the stack test and the benchmark: ports, waiting, a Redis
+database to oneself, pointing this process's Celery publisher at a real broker, and processes
+started in groups of their own."""
 
+import contextlib
+import os
 import random
 import secrets
+import signal
 import socket
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -15,6 +21,65 @@ import redis
 
 # Databases the integration runs take turns on, so two runs on one Redis never share a queue.
 ISOLATED_REDIS_DBS = (14, 13, 12, 11)
+
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ProcessGroup:
+    """A process started in a process group of its own (so a kill reaches every child it
+    starts), from the repository's folder, its output in `log_path`."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> "ProcessGroup":
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - the tests' own commands
+                self.command,
+                cwd=BASE_DIR,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole group at once: no warm shutdown, nothing handed back."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM, as `docker compose stop` sends, then SIGKILL after `timeout`."""
+        if not self.running():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        # Whatever the group's leader left behind (a gunicorn or Celery child) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def free_port() -> int:

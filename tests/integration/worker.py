@@ -1,16 +1,11 @@
 """A real `celery worker` process (prefork, with beat embedded), started and stopped by the
 integration tests and the benchmark."""
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.support import wait_until
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.integration.support import ProcessGroup, wait_until
 
 # Short outbox clocks, in the order settings.py demands: EMAIL_TIMEOUT < task limit < claim timeout.
 FAST_CLOCKS = {
@@ -49,7 +44,7 @@ class CeleryWorker:
         self.concurrency = concurrency
         self.log_path = workdir / f"{name}.log"
         self.schedule_path = workdir / f"{name}-beat-schedule"
-        self.process: subprocess.Popen | None = None
+        self.group: ProcessGroup | None = None
 
     def start(self, *, ready_within: float = 60) -> "CeleryWorker":
         command = [
@@ -68,36 +63,23 @@ class CeleryWorker:
             "--without-gossip",
             f"--hostname={self.name}@%h",
         ]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                command,
-                cwd=BASE_DIR,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.group = ProcessGroup(
+            name=self.name, command=command, env=self.env, log_path=self.log_path
+        ).start()
         wait_until(
-            lambda: self.process.poll() is not None or " ready." in self.log(),
+            lambda: not self.group.running() or " ready." in self.log(),
             timeout=ready_within,
             what=f"worker {self.name} is ready",
             interval=0.1,
         )
-        if self.process.poll() is not None:
+        if not self.group.running():
             raise AssertionError(f"Worker {self.name} exited at start (its log follows the test)")
         return self
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+        return self.group.log() if self.group else ""
 
     def kill(self) -> None:
         """SIGKILL the whole process group: main process, children and beat die at once."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        if self.group is not None:
+            self.group.kill()

@@ -139,6 +139,19 @@ def test_search_needs_every_word_to_match(client, cast):
     assert f"/learners/{learner.pk}/" not in page
 
 
+def test_search_finds_a_councils_learners_by_its_code_whatever_the_case(client, cast):
+    ibrahim = factories.LearnerFactory(
+        council=cast.council_a, first_name="Ibrahim", last_name="Ali"
+    )
+    other = factories.LearnerFactory(council=cast.council_b, first_name="Ibrahim", last_name="Obi")
+    client.force_login(cast.staff)
+    page = client.get("/learners/", {"q": "e06000001"}).text
+    assert f"/learners/{ibrahim.pk}/" in page and f"/learners/{other.pk}/" not in page
+    # The code is one word among others: each must match a name, the email or the code.
+    page = client.get("/learners/", {"q": "Ibrahim E06000002"}).text
+    assert f"/learners/{other.pk}/" in page and f"/learners/{ibrahim.pk}/" not in page
+
+
 def test_every_filter_on_the_learner_list_has_a_proper_label(client, cast):
     client.force_login(cast.staff)
     page = client.get("/learners/").text

@@ -57,7 +57,10 @@ def test_a_council_that_joins_brings_its_people_in(client, cast):
     assert active_members(sros) == {"sro@a.test"}
     assert active_members(learners) == {"learner@a.test"}
     page = client.get(f"/networks/{sros.pk}/")
-    assert "Council A" in page.text and cast.sro_a.get_full_name() in page.text
+    members_url = f"/networks/{sros.pk}/councils/{place_of(sros, cast.council_a).pk}/members/"
+    assert "Council A" in page.text and members_url in page.text
+    members = client.get(members_url)
+    assert cast.sro_a.get_full_name() in members.text and "sro@a.test" in members.text
 
 
 def test_a_council_can_decline(client, cast):
@@ -146,3 +149,39 @@ def test_only_staff_run_the_councils_and_others_cannot_see_them(client, cast):
     client.force_login(cast.viewer)
     page = client.get(f"/networks/{network.pk}/")
     assert "Council B" in page.text and "Remove" not in page.text
+
+
+def test_the_network_page_counts_each_councils_members_and_names_them_on_their_own_page(
+    client, cast
+):
+    network = sro_network()
+    deputy = factories.UserFactory(email="deputy@a.test", first_name="Dee", last_name="Puty")
+    place_a = joined(network, cast.council_a, users=[cast.sro_a, deputy])
+    joined(network, cast.council_b, users=[cast.sro_b])
+    client.force_login(cast.viewer)
+    page = client.get(f"/networks/{network.pk}/").text
+    # Council A's row says 2 members; nobody is named on the network's page.
+    row_a = page[page.index("Council A<span") : page.index("Council B<span")]
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in row_a
+    assert "Dee Puty" not in page and cast.sro_b.get_full_name() not in page
+    members = client.get(f"/networks/{network.pk}/councils/{place_a.pk}/members/")
+    assert members.status_code == 200
+    assert "Dee Puty" in members.text and cast.sro_a.get_full_name() in members.text
+    assert cast.sro_b.get_full_name() not in members.text  # another council's member
+    # Only those who see every council's members: SRO A sees the network, not its members.
+    client.force_login(cast.sro_a)
+    assert client.get(f"/networks/{network.pk}/councils/{place_a.pk}/members/").status_code == 403
+
+
+def test_the_network_page_lists_its_councils_a_page_at_a_time(client, cast, settings):
+    settings.CMPP_PAGE_SIZE = 2
+    network = sro_network()
+    for council in (cast.council_a, cast.council_b):
+        joined(network, council, users=[])
+    joined(network, factories.CouncilFactory(name="Council C", code="E09000977"), users=[])
+    client.force_login(cast.staff)
+    first = client.get(f"/networks/{network.pk}/").text
+    assert "Council A" in first and "Council B" in first and "Council C" not in first
+    assert "?page=2#councils" in first  # the link opens the councils' tab
+    second = client.get(f"/networks/{network.pk}/?page=2").text
+    assert "Council C" in second and "Council A<span" not in second

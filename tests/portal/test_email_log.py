@@ -1,5 +1,7 @@
 """Programme staff see every email the portal owes people, filter the log and resend failures."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -46,7 +48,7 @@ def test_staff_see_recipient_purpose_status_attempts_and_error(client, cast, ema
         assert address in page
     assert "SMTPServerDisconnected: Connection unexpectedly closed" in page
     assert "Cohort place" in page and ">Failed</strong>" in page
-    assert page.count(">Resend<") == 1
+    assert len(re.findall(r">\s*Resend<", page)) == 1
 
 
 def test_the_log_filters_by_status_purpose_and_recipient(client, cast, emails):

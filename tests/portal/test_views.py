@@ -123,7 +123,14 @@ def test_search_and_paging_keep_each_other(client, cast):
 
 def test_healthz_reports_each_part(client, db):
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": "ok", "cache": "ok", "broker": "inline"}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "broker": "inline",
+        "beat": "inline",
+        "emails": "ok",
+    }
 
 
 @pytest.mark.parametrize(

@@ -275,3 +275,48 @@ def test_the_tasks_call_their_services(bodies):
     # As at the end of last month: both bodies have managed their councils since 2022.
     assert tasks.reports_monthly_task.apply().get() == 2
     assert tasks.reports_sweep_task.apply().get() == {"failed": 0, "queued": 0}
+
+
+def test_a_killed_worker_starting_again_builds_what_it_left_building(bodies, run):
+    dluhc, _, _, _ = bodies
+    now = timezone.now()
+    orphaned = a_report(dluhc, status="building", started_at=now, built_by="celery@worker-1")
+    # Another worker's report is still being built by it; a built report is left as it is.
+    elsewhere = a_report(dluhc, status="building", started_at=now, built_by="celery@worker-2")
+    done = a_report(dluhc, status="ready", built_by="celery@worker-1")
+
+    assert run(services.reports_resume, worker="celery@worker-1") == 1
+
+    statuses = dict(ProgressReport.objects.values_list("pk", "status"))
+    assert statuses == {orphaned.pk: "ready", elsewhere.pk: "building", done.pk: "ready"}
+    assert ProgressReport.objects.get(pk=orphaned.pk).pages == 2
+    assert run(services.reports_resume, worker="") == 0
+
+
+def test_the_build_task_notes_the_worker_building_the_report(bodies):
+    dluhc, _, _, _ = bodies
+    report = a_report(dluhc)
+    report_build_task.push_request(hostname="celery@worker-1")
+    try:
+        report_build_task.run(report.pk)
+    finally:
+        report_build_task.pop_request()
+    report.refresh_from_db()
+    assert (report.status, report.built_by) == ("ready", "celery@worker-1")
+
+
+def test_a_worker_taking_the_reports_queue_resumes_its_reports_as_it_starts(bodies, monkeypatch):
+    from types import SimpleNamespace
+
+    from cmpp.reports import tasks
+
+    resumed = []
+    monkeypatch.setattr(services, "reports_resume", lambda worker: resumed.append(worker))
+
+    def consumer(hostname, *queues):
+        task_consumer = SimpleNamespace(queues=[SimpleNamespace(name=name) for name in queues])
+        return SimpleNamespace(hostname=hostname, task_consumer=task_consumer)
+
+    tasks.on_worker_ready(consumer("celery@emails-only", "emails"))
+    tasks.on_worker_ready(consumer("celery@both", "emails", "reports"))
+    assert resumed == ["celery@both"]
