@@ -159,11 +159,19 @@ def test_staff_take_a_network_register_and_accept_a_follow_up_that_shows_improve
     staff_page.get_by_role("tab", name="Attendance").click()
     attendance = staff_page.get_by_role("table", name=re.compile("^Attendance, "))
     expect(
-        attendance.get_by_role("row", name=re.compile("^Reading Borough Council")).get_by_role(
-            "cell"
-        )
+        attendance.get_by_role("row", name=re.compile("^All councils")).get_by_role("cell")
     ).to_have_text(["1 of 1", "1", "0", "0", "100%"])
     screenshot(staff_page, "network-maturity-3-attendance")
+    # Each council's own attendance is on its members page, from the councils' tab.
+    staff_page.get_by_role("tab", name="Councils").click()
+    staff_page.get_by_role("link", name=re.compile("^Reading Borough Council")).click()
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Reading Borough Council")
+    expect(
+        staff_page.get_by_role("table", name=re.compile("^Attendance, "))
+        .get_by_role("row")
+        .nth(1)
+        .get_by_role("cell")
+    ).to_have_text(["1 of 1", "1", "0", "0", "100%"])
 
     # 2. Reading's SRO sees their council's attendance on their home page.
     sro_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
