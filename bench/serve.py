@@ -99,6 +99,8 @@ def gunicorn(
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):  # noqa: S310
                     break
+            except urllib.error.HTTPError:
+                break  # it answers (503: no beat runs beside a benchmark's server)
             except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
                 if server.poll() is not None or time.monotonic() > deadline:
                     message = f"gunicorn did not start:\n{log.read_text()[-3000:]}"
