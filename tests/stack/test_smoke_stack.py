@@ -216,12 +216,20 @@ def report_status(database_url: str, report_id: int) -> str:
         ).fetchone()[0]
 
 
+def wait_for_report(database_url: str, report_id: int, *, what: str, processes) -> None:
+    compose.wait_for(
+        lambda: report_status(database_url, report_id) == "ready",
+        timeout=180,
+        what=what,
+        processes=processes,
+    )
+
+
 def download_report(browser: Browser, report_id: int) -> str:
     """The report's PDF, downloaded as its owner would; the text of its first page."""
-    status, _, headers, _ = browser.get(f"/reports/{report_id}/download/")
-    assert status == 200 and headers["Content-Type"] == "application/pdf"
     request = urllib.request.Request(f"{browser.base}/reports/{report_id}/download/")  # noqa: S310
     with browser.opener.open(request, timeout=60) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
         pdf = PdfReader(BytesIO(response.read()))
     return pdf.pages[0].extract_text()
 
@@ -300,12 +308,7 @@ def test_the_compose_stack_serves_imports_emails_and_reports_and_survives_a_kill
     # 3. DLUHC's programme report.
     ask_for_report(staff, {"subject": "body:dluhc"})
     dluhc_report, _ = newest_report(database_url)
-    compose.wait_for(
-        lambda: report_status(database_url, dluhc_report) == "ready",
-        timeout=180,
-        what="DLUHC's report is ready",
-        processes=processes,
-    )
+    wait_for_report(database_url, dluhc_report, what="DLUHC's report is ready", processes=processes)
     first_page = download_report(staff, dluhc_report)
     assert "Progress report" in first_page and "Ministry of Housing" in first_page, first_page
 
@@ -318,11 +321,8 @@ def test_the_compose_stack_serves_imports_emails_and_reports_and_survives_a_kill
         ).fetchone()[0]
     ask_for_report(sro, {"council": reading})
     council_report, _ = newest_report(database_url)
-    compose.wait_for(
-        lambda: report_status(database_url, council_report) == "ready",
-        timeout=180,
-        what="the council's report is ready",
-        processes=processes,
+    wait_for_report(
+        database_url, council_report, what="the council's report is ready", processes=processes
     )
     first_page = download_report(sro, council_report)
     assert "Progress report" in first_page and "Reading" in first_page, first_page
@@ -349,9 +349,9 @@ def test_the_compose_stack_serves_imports_emails_and_reports_and_survives_a_kill
     assert report_status(database_url, killed_report) == "building"
     worker = stack["start"]("worker", log="worker-after-kill")
     processes = [web, worker, beat]
-    compose.wait_for(
-        lambda: report_status(database_url, killed_report) == "ready",
-        timeout=180,
+    wait_for_report(
+        database_url,
+        killed_report,
         what="the report left building by the killed worker is built",
         processes=processes,
     )
