@@ -137,7 +137,12 @@ class Cohort(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.code})"
+        return self.title_of(self.name, self.code)
+
+    @staticmethod
+    def title_of(name: str, code: str) -> str:
+        """How a cohort is named wherever it is listed, from its name and code alone."""
+        return f"{name} ({code})"
 
 
 class CohortSession(TimeStampedModel):

@@ -21,6 +21,9 @@ LONDON = ZoneInfo("Europe/London")
         # A date is the day in London: 11:30pm UTC on 4 July is already 5 July there.
         (datetime(2027, 7, 4, 23, 30, tzinfo=LONDON), "weekday", "Sunday 4 July 2027"),
         (datetime(2027, 7, 4, 23, 30, tzinfo=ZoneInfo("UTC")), "", "5 July 2027"),
+        (date(2027, 9, 5), "short", "5 Sept 2027"),
+        (date(2027, 6, 30), "short", "30 June 2027"),
+        (date(2027, 5, 1), "short", "1 May 2027"),
         (None, "", ""),
     ],
 )

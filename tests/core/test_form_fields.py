@@ -29,6 +29,6 @@ class ChoiceForm(GovukForm):
 def test_a_select_marks_the_chosen_option_and_escapes_every_label():
     page = render_to_string("includes/form_fields.html", {"form": ChoiceForm({"council": "E2"})})
     assert '<option value="">Any council</option>' in page
-    assert '<option value="E1">Bath &amp; &quot;North&quot; &lt;East&gt;</option>' in page
+    assert '<option value="E1">Bath &amp; &#34;North&#34; &lt;East&gt;</option>' in page
     assert '<option value="E2" selected>Bristol</option>' in page
     assert page.count(" selected") == 1

@@ -19,6 +19,29 @@ def test_components_share_one_environment_and_still_render(client, cast):
     assert 'class="govuk-footer' in page
 
 
+def test_a_component_is_compiled_once_and_renders_each_call_with_its_own_data():
+    from govuk_frontend_django.components.tag import GovUKTag
+
+    def tag(text):
+        component = GovUKTag(text=text)
+        component.set_jinja2_template("govuk_frontend_jinja/components/tag/macro.html")
+        component.set_macro_name("govukTag")
+        return component
+
+    environment = base.Environment()
+    source = tag("x").build_jinja_template()
+    assert environment.from_string(source) is environment.from_string(source)
+    # Remembering the compiled template must not remember a row's data: each renders its own.
+    assert tag("Withdrawn").render().split() == [
+        "<strong",
+        'class="govuk-tag">',
+        "Withdrawn",
+        "</strong>",
+    ]
+    assert "Active" in tag("Active").render() and "Withdrawn" not in tag("Active").render()
+    assert "&lt;b&gt;" in tag("<b>").render()
+
+
 GOVUK = settings.BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 # A govuk- class inside a class attribute, or a widget's "class" attribute, whole (not one that a
 # template builds from a variable, like govuk-grid-column-{{ width }}).

@@ -157,3 +157,37 @@ def test_every_filter_on_the_learner_list_has_a_proper_label(client, cast):
     page = client.get("/learners/").text
     assert "[invalid name]" not in page
     assert 'for="id_cohort">Cohort</label>' in page
+
+
+def test_the_council_and_cohort_filters_follow_every_change_to_councils_and_cohorts(
+    client, cast, people
+):
+    """Their options are kept between requests: a council or cohort added, renamed or removed
+    shows on the very next page, and filtering by it finds its learners."""
+    client.force_login(cast.staff)
+    assert "Newtown Borough" not in client.get("/learners/").text
+    council = factories.CouncilFactory(name="Newtown Borough", code="E07000999")
+    factories.LearnerFactory(council=council, last_name="Zznewtown")
+    cohort = factories.CohortFactory(name="Winter intake", code="PRAC-WINTER")
+    page = client.get("/learners/?council=E07000999").text
+    assert '<option value="E07000999" selected>Newtown Borough</option>' in page
+    assert '<option value="PRAC-WINTER">Winter intake (PRAC-WINTER)</option>' in page
+    assert "Zznewtown" in page and "Zzstall" not in page
+
+    council.name = "Newtown City"
+    council.save()
+    cohort.delete()
+    page = client.get("/learners/").text
+    assert '<option value="E07000999">Newtown City</option>' in page
+    assert "Newtown Borough" not in page and "PRAC-WINTER" not in page
+    # A code no longer there is ignored, as any unknown code is: never looked up by a stale id.
+    assert "Zzstall" in client.get("/learners/?cohort=PRAC-WINTER").text
+
+
+def test_an_sro_sees_only_their_own_councils_in_the_council_filter(client, cast, people):
+    client.force_login(cast.staff)
+    client.get("/learners/")  # the whole programme's options, kept for the next request
+    client.force_login(cast.sro_a)
+    page = client.get("/learners/").text
+    assert f'<option value="{cast.council_a.code}">' in page
+    assert f'value="{cast.council_b.code}"' not in page and 'name="cohort"' not in page

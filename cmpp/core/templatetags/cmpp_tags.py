@@ -1,6 +1,5 @@
 """Template helpers shared by every page: status tags and progress figures."""
 
-import html
 from datetime import datetime
 
 from django import template
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
+from markupsafe import escape
 
 from cmpp.core import charts
 
@@ -48,10 +48,10 @@ TAG_COLOURS = {
 
 @register.simple_tag
 def status_tag(value: str, label: str):
+    # Built directly (label escaped) rather than with format_html: a list draws one or two a row.
     colour = TAG_COLOURS.get(value, "grey")
-    if colour == "blue":
-        return format_html('<strong class="govuk-tag">{}</strong>', label)
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+    modifier = "" if colour == "blue" else f" govuk-tag--{colour}"
+    return mark_safe(f'<strong class="govuk-tag{modifier}">{escape(label)}</strong>')  # noqa: S308
 
 
 @register.filter
@@ -79,18 +79,38 @@ def govuk_time_range(start, end) -> str:
     return f"{govuk_time(start)} to {govuk_time(end)}"
 
 
+# GOV.UK's style guide: "Jan, Feb, Mar, Apr, May, June, July, Aug, Sept, Oct, Nov, Dec".
+SHORT_MONTHS = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "June",
+    "July",
+    "Aug",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+
+
 @register.filter
 def govuk_date(value, options: str = "") -> str:
     """A date as GOV.UK writes it: "5 January 2027". Options, comma-separated: `weekday` puts
     the day's name first ("Tuesday 5 January 2027"); `year_if_other` leaves the year out when
-    it is this year, for lists of what is coming up (never in emails, read later)."""
+    it is this year, for lists of what is coming up (never in emails, read later); `short`
+    shortens the month as GOV.UK's style guide does where space is tight, in tables ("5 Sept
+    2027")."""
     if not value:
         return ""
     if isinstance(value, datetime):
         value = localtime(value) if is_aware(value) else value
         value = value.date()
     flags = {flag.strip() for flag in options.split(",") if flag.strip()}
-    text = f"{value.day} {value:%B}"
+    month = SHORT_MONTHS[value.month - 1] if "short" in flags else f"{value:%B}"
+    text = f"{value.day} {month}"
     if "year_if_other" not in flags or value.year != timezone.localdate().year:
         text += f" {value.year}"
     if "weekday" in flags:
@@ -108,7 +128,7 @@ def progress(done: int, total: int):
         '<span class="cmpp-nowrap"><span class="cmpp-progress" aria-hidden="true">'
         '<span class="cmpp-progress__bar cmpp-progress__bar--{}"></span></span>{} of {}</span>',
         percent,
-        floatformat(done, -1),
+        done if isinstance(done, int) else floatformat(done, -1),
         total,
     )
 
@@ -152,19 +172,25 @@ def sentence_case(value) -> str:
     return " ".join([first, *(lower(word) for word in words[1:])])
 
 
+def options_html(choices) -> str:
+    """<option> markup for (value, label) pairs, none selected, each value and label escaped with
+    markupsafe's C escape (quotes included, as Django's `escape`, without its per-call cost)."""
+    return "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices
+    )
+
+
 @register.simple_tag
 def select_options(field):
     """A select field's options, the current value selected, built in one pass: a filter's
     list of every council or cohort has hundreds, and a template loop comparing each with the
-    field's value cost more than the rest of the learner list. Escaped as Django's `escape` does
-    (the standard library's, quotes included), without its per-call overhead."""
+    field's value cost more than the rest of the learner list. A field may carry its options'
+    markup ready made (`options_html`: the learner list's council and cohort filters do)."""
     current = field.value()
-    current = "" if current is None else str(current)
-    options = []
-    for value, label in field.field.choices:
-        value = str(value)
-        selected = " selected" if value == current else ""
-        options.append(
-            f'<option value="{html.escape(value)}"{selected}>{html.escape(str(label))}</option>'
-        )
-    return mark_safe("".join(options))  # noqa: S308 - every value and label escaped above
+    current = escape("" if current is None else current)
+    markup = getattr(field.field, "options_html", None)
+    if markup is None:
+        markup = options_html((str(value), label) for value, label in field.field.choices)
+    chosen = f'<option value="{current}">'
+    markup = markup.replace(chosen, f'<option value="{current}" selected>', 1)
+    return mark_safe(markup)  # noqa: S308 - every value and label escaped in options_html
