@@ -7,7 +7,10 @@ from pathlib import Path
 
 # PORT and WEB_CONCURRENCY are the names gunicorn itself reads where no config file is given.
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
-# Sync workers, each serving one request at a time: about two per CPU.
+# Sync workers, each serving one request at a time: about two per CPU. Not threads: the GOV.UK
+# component tags keep what they collect on the compiled template between renders
+# (docs/architecture.md, "GOV.UK components"), so two requests in one process could mix.
+worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # A request still running after this many seconds is killed (a report or an import never runs in
 # a request: they are Celery tasks).

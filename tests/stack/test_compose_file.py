@@ -2,6 +2,7 @@
 has no Docker engine; tests/stack/test_smoke_stack.py runs their commands)."""
 
 import re
+import runpy
 
 import yaml
 
@@ -69,3 +70,13 @@ def test_every_variable_the_stack_reads_is_in_the_example_environment():
     documented = set(re.findall(r"^([A-Z_]+)=", example, re.M))
     used = set(re.findall(r"\$\{([A-Z_]+)", (BASE_DIR / "docker-compose.yml").read_text()))
     assert used <= documented, used - documented
+
+
+def test_gunicorn_serves_one_request_a_process_whatever_the_environment(monkeypatch):
+    """The GOV.UK component tags are not thread-safe (docs/architecture.md): the web service's
+    gunicorn must never run threads, even where WEB_CONCURRENCY is raised."""
+    monkeypatch.setenv("WEB_CONCURRENCY", "9")
+    settings = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert settings["worker_class"] == "sync"
+    assert settings["workers"] == 9
+    assert "threads" not in settings
