@@ -191,7 +191,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # not sent to HTTPS it does not have. /healthz answers over plain HTTP, for checks on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$"]
 # Browsers remember to use HTTPS only for a year; 0 (the DEBUG default) sends no HSTS header.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -275,7 +275,8 @@ else:
     vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CMPP portal <noreply@cmpp.example.gov.uk>")
 # Links in emails lead to where the portal runs: `PORT=8080 make run` serves, and links to, 8080.
-SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
+# Links in emails are SITE_URL + a path that starts with "/": a trailing slash would double it.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 # The outbox's clocks, in seconds. Keep EMAIL_TIMEOUT < CMPP_EMAIL_TASK_TIME_LIMIT <
 # CMPP_EMAIL_CLAIM_TIMEOUT: a row left `sending` longer than any worker may hold it is sent again.

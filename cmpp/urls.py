@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from cmpp.core.views import healthz
+from cmpp.core.views import healthz, healthz_web
 
 # The admin signs in through allauth's page, so its rate limits and MFA apply there too; its own
 # password form is never shown.
@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("cmpp.portal.urls")),
     path("healthz", healthz, name="healthz"),
+    path("healthz/web", healthz_web, name="healthz_web"),
     path("accounts/", include("cmpp.accounts.urls")),
     path("councils/", include("cmpp.portal.council_urls")),
     path("cohorts/", include("cmpp.portal.cohort_urls")),

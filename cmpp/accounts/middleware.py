@@ -60,6 +60,7 @@ MFA_SETUP_URL_NAMES = {
     "account_home",
     "invitation_accept",
     "healthz",
+    "healthz_web",
     # the footer's pages, public to everyone
     "accessibility",
     "privacy",

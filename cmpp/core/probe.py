@@ -1,10 +1,12 @@
 """Health checks for the containers (docker-compose.yml's `healthcheck`, the Dockerfile's
 HEALTHCHECK): `python -m cmpp.core.probe web|worker|beat` exits 0 when that process is healthy,
-1 (with the reason on stderr) when not. scripts/smoke_stack.py runs each as CI.
+1 (with the reason on stderr) when not. The smoke test (tests/stack/test_smoke_stack.py, `make
+smoke`) runs each, as CI does.
 
-- web: /healthz answers on this container's PORT and reports the database and cache working. A
-  beat or outbox that is late (which /healthz also reports, with 503) is the worker's or beat's
-  ill health, not the web process's: restarting web would not mend it.
+- web: /healthz/web answers 200 on this container's PORT: the database and cache work. A beat or
+  outbox that is late (which /healthz reports, with 503) is the worker's or beat's ill health,
+  not the web process's: restarting web would not mend it. The request names the first of
+  ALLOWED_HOSTS as its host, as the TLS proxy does: Django refuses any other (a 400).
 - worker: this container's worker (named worker@ its host name, as docker-compose.yml names it)
   answers a ping through the broker.
 - beat: beat's heartbeat task ran recently, so beat is scheduling and a worker is running what it
@@ -19,21 +21,28 @@ import urllib.error
 import urllib.request
 
 
+def _host() -> str:
+    """The first host the portal serves (ALLOWED_HOSTS, comma-separated), without the leading dot
+    of a domain and its subdomains; "localhost" where it allows any."""
+    first = os.environ.get("ALLOWED_HOSTS", "").split(",")[0].strip().lstrip(".")
+    return first if first and first != "*" else "localhost"
+
+
 def web() -> str | None:
-    url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz"
+    url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz/web"
+    request = urllib.request.Request(url, headers={"Host": _host()})  # noqa: S310 - loopback
     try:
-        with urllib.request.urlopen(url, timeout=8) as response:  # noqa: S310 - loopback
-            body = response.read()
+        with urllib.request.urlopen(request, timeout=8) as response:  # noqa: S310 - loopback
+            body, status = response.read(), response.status
     except urllib.error.HTTPError as error:
-        body = error.read()
+        body, status = error.read(), error.code
     except OSError as error:
         return f"{url} did not answer: {error}"
     try:
         checks = json.loads(body)
     except ValueError:
-        return f"{url} did not answer JSON"
-    failing = [part for part in ("database", "cache") if checks.get(part) != "ok"]
-    return f"{', '.join(failing)} not ok: {checks}" if failing else None
+        return f"{url} answered {status}, not JSON (is {_host()!r} in ALLOWED_HOSTS?)"
+    return None if status == 200 else f"{url} answered {status}: {checks}"
 
 
 def worker() -> str | None:

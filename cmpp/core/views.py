@@ -1,4 +1,5 @@
-"""The health check used by load balancers and `docker compose` (its checks: cmpp.core.health)."""
+"""The health checks: /healthz for the whole service, /healthz/web for one web process (used by
+load balancers and `docker compose`; the other parts' checks: cmpp.core.health)."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,17 +31,9 @@ def _check_broker() -> str:
     return "ok"
 
 
-@never_cache
-@require_GET
-def healthz(request):
+def _answer(parts) -> JsonResponse:
     checks = {}
-    for name, check in (
-        ("database", _check_database),
-        ("cache", _check_cache),
-        ("broker", _check_broker),
-        ("beat", check_beat),
-        *health_checks_registered().items(),
-    ):
+    for name, check in parts:
         try:
             checks[name] = check()
         except Exception as exc:  # noqa: BLE001 - any failure means the part is down
@@ -49,3 +42,27 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The whole service: what alerts watch. 503 when any part is down or late."""
+    return _answer(
+        [
+            ("database", _check_database),
+            ("cache", _check_cache),
+            ("broker", _check_broker),
+            ("beat", check_beat),
+            *health_checks_registered().items(),
+        ]
+    )
+
+
+@never_cache
+@require_GET
+def healthz_web(request):
+    """This web process alone, for its container's health check and a load balancer's: what a
+    restart of web could mend. A late beat or outbox is not web's ill health (it is /healthz's),
+    and must not take every web process out of service."""
+    return _answer([("database", _check_database), ("cache", _check_cache)])

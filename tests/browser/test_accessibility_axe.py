@@ -44,6 +44,7 @@ ACCOUNT_PAGES_FOR = {"anonymous", "learner_a", "staff"}
 # Routes whose answer is a file or JSON, not a page.
 NOT_PAGES = {
     "healthz",
+    "healthz_web",
     "learners:export",
     "reports:download",
     "reports:data",

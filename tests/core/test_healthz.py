@@ -117,3 +117,27 @@ def test_an_old_email_staff_just_resent_has_waited_only_since_then(client, with_
     beat_heartbeat_task.apply()
     waiting_email(minutes=60 * 24, resent_at=timezone.now() - timedelta(minutes=1))
     assert client.get("/healthz").status_code == 200
+
+
+def test_web_health_is_the_database_and_cache_alone_so_a_late_beat_keeps_web_in_service(
+    client, with_broker
+):
+    assert client.get("/healthz").status_code == 503  # no heartbeat yet: the service is late
+    response = client.get("/healthz/web")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
+    )
+
+
+def test_web_health_fails_when_the_database_does(client, monkeypatch):
+    from cmpp.core import views
+
+    def broken():
+        raise ConnectionError
+
+    monkeypatch.setattr(views, "_check_database", broken)
+    response = client.get("/healthz/web")
+    assert response.status_code == 503
+    assert response.json()["database"] == "error: ConnectionError"

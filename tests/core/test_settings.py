@@ -30,3 +30,7 @@ def test_a_site_url_set_in_the_environment_wins():
     assert site_url_with(PORT="8123", SITE_URL="https://cmpp.example.gov.uk") == (
         "https://cmpp.example.gov.uk"
     )
+
+
+def test_a_site_url_written_with_a_trailing_slash_still_makes_working_links():
+    assert site_url_with(SITE_URL="https://cmpp.example.gov.uk/") == "https://cmpp.example.gov.uk"

@@ -14,7 +14,8 @@ APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 def test_production_needs_its_secrets_and_has_no_default_for_them():
     environment = PRODUCTION["x-app"]["environment"]
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_URL"):
+    required = ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL")
+    for name in (*required, "CMPP_PROGRAMME_CONTACT_EMAIL"):
         assert re.fullmatch(rf"\$\{{{name}:\?[^}}]+\}}", environment[name]), name
     assert ":?" in environment["DATABASE_URL"]
     assert ":?" in PRODUCTION["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
@@ -67,9 +68,20 @@ def test_the_image_is_built_in_stages_and_runs_as_a_user_without_node():
 
 def test_every_variable_the_stack_reads_is_in_the_example_environment():
     example = (BASE_DIR / ".env.example").read_text()
-    documented = set(re.findall(r"^([A-Z_]+)=", example, re.M))
-    used = set(re.findall(r"\$\{([A-Z_]+)", (BASE_DIR / "docker-compose.yml").read_text()))
-    assert used <= documented, used - documented
+    documented = dict(re.findall(r"^([A-Z_]+)=(.*)$", example, re.M))
+    compose = (BASE_DIR / "docker-compose.yml").read_text()
+    used = set(re.findall(r"\$\{([A-Z_]+)", compose))
+    assert used <= set(documented), used - set(documented)
+    # A required setting is empty in the example, so that a copy left unfilled is refused.
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", compose))
+    assert {name for name in required if documented[name]} == set()
+
+
+def test_web_is_published_on_loopback_unless_told_otherwise():
+    """Plain HTTP past the TLS proxy would skip TLS and let anyone forge X-Forwarded-For."""
+    assert PRODUCTION["services"]["web"]["ports"] == [
+        "${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"
+    ]
 
 
 def test_gunicorn_serves_one_request_a_process_whatever_the_environment(monkeypatch):

@@ -69,7 +69,9 @@ def stack(tmp_path):
                 # The compose file's variables, with this machine's addresses.
                 "DEBUG": "false",
                 "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                # The service's own name first, as a deployment writes it: web's health check
+                # asks for that host, not loopback's (which this test's requests use).
+                "ALLOWED_HOSTS": "cmpp.example.gov.uk,127.0.0.1,localhost",
                 "CSRF_TRUSTED_ORIGINS": "",
                 "SITE_URL": f"http://127.0.0.1:{port}",
                 "DATABASE_URL": database_url,
