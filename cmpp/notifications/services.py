@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat, Replace
 from django.template import Context, engines
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -568,16 +568,28 @@ ANONYMISED_EMAIL_TEXT = "Removed: the recipient's personal data was anonymised."
 
 
 @transaction.atomic
-def emails_anonymise(*, addresses) -> int:
+def emails_anonymise(*, addresses, names=(), replacement: str = "") -> int:
     """Remove from the outbox what it holds about the people at these addresses. The portal
     writes to learners' and accounts' addresses, which are stored in lower case, so the lookup
     is exact and served by the index. An email sent stays as a line in the log (its purpose and
     when it went) with its recipient, subject, text and files removed; one not sent is deleted,
-    so nothing is ever sent to them or resent by staff. Returns how many rows were changed or
-    deleted."""
+    so nothing is ever sent to them or resent by staff. Emails to other people that name them
+    (an SRO's at-risk digest lists learners by full name) have each of `names` replaced by
+    `replacement` in their subject and text. Returns how many rows were changed or deleted."""
     addresses = {address.strip().lower() for address in addresses if address}
+    renamed = 0
+    for name in {name.strip() for name in names if name and name.strip()}:
+        naming = OutboundEmail.objects.filter(
+            Q(body_text__contains=name) | Q(subject__contains=name)
+        )
+        renamed += naming.update(
+            subject=Replace("subject", Value(name), Value(replacement)),
+            body_text=Replace("body_text", Value(name), Value(replacement)),
+            body_html=Replace("body_html", Value(name), Value(replacement)),
+            updated_at=timezone.now(),
+        )
     if not addresses:
-        return 0
+        return renamed
     theirs = OutboundEmail.objects.filter(to_email__in=addresses)
     deleted, _ = theirs.exclude(status=OutboundEmail.Status.SENT).delete()
     scrubbed = theirs.filter(status=OutboundEmail.Status.SENT).update(
@@ -591,4 +603,4 @@ def emails_anonymise(*, addresses) -> int:
         last_error="",
         updated_at=timezone.now(),
     )
-    return deleted + scrubbed
+    return renamed + deleted + scrubbed

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -225,6 +226,28 @@ def reports_monthly(*, today: date | None = None) -> int:
 class SweepOutcome:
     failed: int
     queued: int
+
+
+def council_reports_rebuild(*, council_since: dict[int, date]) -> int:
+    """Build again the ready council reports that may name learners since anonymised: those of
+    each council as at the first day one of them had joined there, or later. Built from today's
+    records as at the same day, they keep every figure and name nobody who has been anonymised.
+    (A programme report names no learner.) How many were queued again."""
+    if not council_since:
+        return 0
+    naming = Q()
+    for council_id, since in council_since.items():
+        naming |= Q(council_id=council_id, as_at__gte=since)
+    ready = ProgressReport.objects.filter(
+        naming, kind=ProgressReport.Kind.COUNCIL, status=ProgressReport.Status.READY
+    )
+    ids = list(ready.values_list("pk", flat=True))
+    ProgressReport.objects.filter(pk__in=ids, status=ProgressReport.Status.READY).update(
+        status=ProgressReport.Status.QUEUED, updated_at=timezone.now()
+    )
+    for report_id in ids:
+        transaction.on_commit(lambda report_id=report_id: _queue_build(report_id))
+    return len(ids)
 
 
 def reports_resume(*, worker: str) -> int:

@@ -4,6 +4,8 @@ A learner withdrawn more than CMPP_ANONYMISE_AFTER_YEARS ago keeps their record,
 places, steps, assessments, accreditations, CPD hours and attendance, so every count and report
 stays as it was; what goes is what says who they were: names, email, job title, grade, free
 text, the same in every history row, their account's details, and the emails sent to them.
+The council reports that named them are built again, from the anonymised records (the reports
+app does it when told, `learners.signals.learners_anonymised`): the same figures, no names.
 """
 
 from datetime import date, datetime, time
@@ -30,6 +32,7 @@ from learners.models import (
     SessionAttendance,
     StepProgress,
 )
+from learners.signals import learners_anonymised
 
 # What the record is called once anonymised: every page and export that shows a learner's name
 # then says "Anonymised learner" rather than leaving a blank.
@@ -96,12 +99,22 @@ def learners_anonymise(*, learner_ids, today: date | None = None) -> int:
         return 0
     ids = [learner.pk for learner in learners]
     addresses = {learner.email.strip().lower() for learner in learners}
+    council_since: dict[int, date] = {}
+    for learner in learners:
+        joined = timezone.localdate(learner.created_at)
+        council_since[learner.council_id] = min(
+            joined, council_since.get(learner.council_id, joined)
+        )
     keeping_account = _accounts_anonymise(learners, addresses)
     _history_anonymise(ids)
     _nominations_anonymise(ids, addresses)
     _free_text_anonymise(ids)
     _admin_log_anonymise(Learner, ids)
-    emails_anonymise(addresses=addresses)
+    emails_anonymise(
+        addresses=addresses,
+        names=[learner.full_name for learner in learners],
+        replacement=f"{ANONYMISED_FIRST_NAME} {ANONYMISED_LAST_NAME}",
+    )
 
     # The record itself, last, in one statement (the values are the same for all but the
     # address, made from the id), then one history row each saying it was anonymised: their
@@ -123,6 +136,9 @@ def learners_anonymise(*, learner_ids, today: date | None = None) -> int:
         batch_size=ANONYMISE_BATCH,
         update=True,
         default_change_reason=ANONYMISED_REASON,
+    )
+    transaction.on_commit(
+        lambda: learners_anonymised.send(sender=Learner, council_since=council_since)
     )
     return len(learners)
 

@@ -126,6 +126,18 @@ def gone(cast):
             status=status,
             sent_at=timezone.now() if status == "sent" else None,
         )
+    # An email to someone else that names them: their SRO's at-risk digest, years ago.
+    OutboundEmail.objects.create(
+        key="at_risk_digest:sro-a:2019-05-06",
+        purpose=OutboundEmail.Purpose.AT_RISK_DIGEST,
+        to_email=cast.sro_a.email,
+        subject="2 learners at Council A with no progress for 8 weeks",
+        body_text=(
+            "- Quillonbe Marrowfieldqx, last progress: 1 March 2019\n- Ada Lovelace, no steps"
+        ),
+        status="sent",
+        sent_at=timezone.now(),
+    )
     services.learner_set_status(
         learner=learner,
         status=Learner.Status.WITHDRAWN,
@@ -328,3 +340,61 @@ def test_the_staff_page_says_the_learner_was_anonymised(client, cast, gone):
     assert "personal data was removed" in page
     assert "anonymised.invalid" not in page
     assert "subject access request" not in page
+
+
+def test_council_reports_that_named_the_learner_are_built_again_without_them(
+    cast, gone, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A council report lists every learner who had joined by its day: those built while the
+    learner was on the programme, or since, named them. They are built again, from the
+    anonymised record, with the same figures; a report from before they joined, and another
+    council's, are left as they were."""
+    import io
+
+    from pypdf import PdfReader
+
+    from cmpp.reports import services as reports
+    from cmpp.reports.models import ProgressReport
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def built(council, as_at):
+        report = ProgressReport.objects.create(
+            kind=ProgressReport.Kind.COUNCIL, council=council, as_at=as_at
+        )
+        return reports.report_build(report_id=report.pk)
+
+    def text(report):
+        report.refresh_from_db()
+        pdf = PdfReader(io.BytesIO(report.file.read()))
+        return "\n".join(page.extract_text() for page in pdf.pages) + report.data.read().decode()
+
+    while_there = built(cast.council_a, timezone.localdate(_years_ago(7, days=100)))
+    lately = built(cast.council_a, timezone.localdate())
+    before_joining = built(cast.council_a, timezone.localdate(_years_ago(9)))
+    elsewhere = built(cast.council_b, timezone.localdate())
+    assert "Marrowfieldqx" in text(while_there) and "Marrowfieldqx" in text(lately)
+    untouched = {r.pk: r.file.name for r in (before_joining, elsewhere)}
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert services.learners_anonymise_due() == 1
+    assert callbacks  # the reports were queued after the commit, not before
+
+    for report in (while_there, lately):
+        report.refresh_from_db()
+        assert report.status == ProgressReport.Status.READY
+        assert "Marrowfieldqx" not in text(report) and "Quillonbe" not in text(report)
+        assert "Anonymised" in text(report)
+    for report in (before_joining, elsewhere):
+        report.refresh_from_db()
+        assert report.status == ProgressReport.Status.READY
+        assert report.file.name == untouched[report.pk]
+
+
+def test_an_email_to_someone_else_keeps_everything_but_the_learners_name(cast, gone):
+    services.learners_anonymise_due()
+    digest = OutboundEmail.objects.get(purpose=OutboundEmail.Purpose.AT_RISK_DIGEST)
+    assert digest.to_email == cast.sro_a.email
+    assert digest.body_text == (
+        "- Anonymised learner, last progress: 1 March 2019\n- Ada Lovelace, no steps"
+    )
