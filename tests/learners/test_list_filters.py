@@ -3,6 +3,7 @@ progress, searches, and sorts."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -180,8 +181,11 @@ def test_the_council_and_cohort_filters_follow_every_change_to_councils_and_coho
     page = client.get("/learners/").text
     assert '<option value="E07000999">Newtown City</option>' in page
     assert "Newtown Borough" not in page and "PRAC-WINTER" not in page
-    # A code no longer there is ignored, as any unknown code is: never looked up by a stale id.
-    assert "Zzstall" in client.get("/learners/?cohort=PRAC-WINTER").text
+    # A code no longer there is never looked up by a stale id: the page says it is unknown.
+    assert (
+        "PRAC-WINTER is not one of the available choices"
+        in client.get("/learners/?cohort=PRAC-WINTER").text
+    )
 
 
 def test_an_sro_sees_only_their_own_councils_in_the_council_filter(client, cast, people):
@@ -191,3 +195,28 @@ def test_an_sro_sees_only_their_own_councils_in_the_council_filter(client, cast,
     page = client.get("/learners/").text
     assert f'<option value="{cast.council_a.code}">' in page
     assert f'value="{cast.council_b.code}"' not in page and 'name="cohort"' not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/learners/?cohort=GONE-1", "/councils/?region=atlantis", "/cohorts/?status=sleeping"],
+)
+def test_a_filter_value_the_list_does_not_know_is_shown_as_an_error(client, cast, people, path):
+    """A mistyped or out-of-date link: the page says which filter it could not use, in the
+    error summary and beside the filter, and lists what it would without that filter."""
+    client.force_login(cast.staff)
+    page = client.get(path).text
+    assert "<title>Error: " in page
+    assert 'class="govuk-error-summary' in page and "There is a problem" in page
+    assert page.count('<p class="govuk-error-message"') == 1
+    assert "is not one of the available choices" in page
+    assert "govuk-select--error" in page and 'aria-describedby="id_' in page
+    unfiltered = client.get(path.split("?")[0]).text
+    caption = re.compile(r"<caption[^>]*>(.*?)</caption>", re.S)
+    assert caption.search(page)[1] == caption.search(unfiltered)[1]
+
+
+def test_a_known_filter_value_shows_no_error(client, cast, people):
+    client.force_login(cast.staff)
+    page = client.get(f"/learners/?council={cast.council_a.code}&status=active").text
+    assert "govuk-error" not in page and "<title>Error: " not in page
