@@ -121,11 +121,7 @@ def learners_anonymise(*, learner_ids, today: date | None = None) -> int:
     # status stays withdrawn, so the reports' counts as at any past day are unchanged.
     on = today or timezone.localdate()
     Learner.objects.filter(pk__in=ids).update(
-        first_name=ANONYMISED_FIRST_NAME,
-        last_name=ANONYMISED_LAST_NAME,
-        email=Concat(Value("learner-"), Cast("pk", CharField()), Value(f"@{ANONYMISED_DOMAIN}")),
-        job_title="",
-        grade="",
+        **_learner_anonymised_fields(),
         invitation=None,
         anonymised_on=on,
         updated_at=timezone.now(),
@@ -141,6 +137,18 @@ def learners_anonymise(*, learner_ids, today: date | None = None) -> int:
         lambda: learners_anonymised.send(sender=Learner, council_since=council_since)
     )
     return len(learners)
+
+
+def _learner_anonymised_fields() -> dict:
+    """What a learner's record, and each of its history rows, says once anonymised: the same
+    values for all, but the address, made from the learner's id."""
+    return {
+        "first_name": ANONYMISED_FIRST_NAME,
+        "last_name": ANONYMISED_LAST_NAME,
+        "email": Concat(Value("learner-"), Cast("id", CharField()), Value(f"@{ANONYMISED_DOMAIN}")),
+        "job_title": "",
+        "grade": "",
+    }
 
 
 def _accounts_anonymise(learners: list[Learner], addresses: set[str]) -> list[int]:
@@ -165,12 +173,7 @@ def _history_anonymise(ids: list[int]) -> None:
     values, its status and dates kept (the reports read them). Reasons typed by staff (why
     they withdrew, why a result was corrected) are free text about the person, so they go too."""
     Learner.history.filter(id__in=ids).update(
-        first_name=ANONYMISED_FIRST_NAME,
-        last_name=ANONYMISED_LAST_NAME,
-        email=Concat(Value("learner-"), Cast("id", CharField()), Value(f"@{ANONYMISED_DOMAIN}")),
-        job_title="",
-        grade="",
-        history_change_reason=None,
+        **_learner_anonymised_fields(), history_change_reason=None
     )
     for model in (Enrolment, StepProgress, AssessmentAttempt, Accreditation, SessionAttendance):
         model.history.filter(learner_id__in=ids).update(history_change_reason=None)
