@@ -47,9 +47,14 @@ def records(cast):
     meeting = MeetingFactory(
         network=network, title="Lantern meeting", starts_at=timezone.now() - timedelta(days=1)
     )
+    # Names of their own: the factories' random names can repeat across the two (one learner's
+    # account named Graham beside another learner surnamed Graham).
+    names = (("Alder", "Quenby"), ("Birch", "Rathbone"))
     for n, (learner, user) in enumerate(
         ((cast.learner_a, cast.learner_a_user), (cast.learner_b, cast.learner_b_user))
     ):
+        learner.first_name, learner.last_name = user.first_name, user.last_name = names[n]
+        user.save(update_fields=["first_name", "last_name"])
         learner.job_title = f"Job-{learner.email}"
         learner.save()
         factories.StepProgressFactory(learner=learner, completed_on=date(2025, 10, 1 + n))
@@ -124,7 +129,7 @@ def test_staff_download_everything_held_about_one_learner_and_nothing_of_another
         cast.cohort.code,
     ):
         assert text in everything, text
-    for text in (b.email, f"Job-{b.email}", b.last_name, "2025-10-02", "2024-05-02"):
+    for text in (b.email, f"Job-{b.email}", b.first_name, b.last_name, "2025-10-02", "2024-05-02"):
         assert text not in everything, text
 
     details = {(record, field): value for record, field, value in _rows(archive, "learner.csv")[1:]}
