@@ -2,6 +2,7 @@
 
 import django_filters
 
+from cmpp.core.forms import FilterForm
 from cohorts.models import AccreditationLevel, Cohort
 from cohorts.selectors import cohort_search_q
 
@@ -34,6 +35,7 @@ class CohortFilter(django_filters.FilterSet):
 
     class Meta:
         model = Cohort
+        form = FilterForm
         fields = ["q", "level", "status", "year"]
 
     def __init__(self, *args, years=(), **kwargs):

@@ -6,6 +6,7 @@ import django_filters
 from django.utils import timezone
 
 from cmpp.accounts.selectors import managing_bodies
+from cmpp.core.forms import FilterForm
 from councils.models import Council, MaturityAssessment, SupportEngagement
 from councils.selectors import council_search_q, councils_managed_by, specialists_with_engagements
 
@@ -45,6 +46,7 @@ class CouncilFilter(django_filters.FilterSet):
 
     class Meta:
         model = Council
+        form = FilterForm
         fields = ["q", "body", "status", "lga_priority", "region", "nation"]
 
     def search(self, queryset, name, value):
@@ -92,6 +94,7 @@ class SupportFilter(ManagedByToday, django_filters.FilterSet):
 
     class Meta:
         model = SupportEngagement
+        form = FilterForm
         fields = ["status", "specialist", "body"]
 
     def __init__(self, *args, **kwargs):
@@ -112,4 +115,5 @@ class MaturityFilter(ManagedByToday, django_filters.FilterSet):
 
     class Meta:
         model = MaturityAssessment
+        form = FilterForm
         fields = ["status", "kind", "body"]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -130,6 +131,10 @@ def learner_export(request):
     filterset = LearnerFilter(
         request.GET, queryset=learner_list(user=request.user), user=request.user
     )
+    if filterset.errors:
+        # A stale or mistyped link: the list says which filter it could not use, rather than
+        # a file of learners that filter would have left out.
+        return redirect(f"{reverse('learners:list')}?{request.GET.urlencode()}")
     response = StreamingHttpResponse(
         csv_stream(
             header=EXPORT_COLUMNS,

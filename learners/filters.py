@@ -9,6 +9,7 @@ from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ChoiceField
 
 from cmpp.accounts.selectors import user_sees_whole_programme
+from cmpp.core.forms import FilterForm
 from cmpp.core.templatetags.cmpp_tags import options_html
 from cohorts.models import AccreditationLevel, Cohort
 from councils.models import Council
@@ -141,6 +142,7 @@ class LearnerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Learner
+        form = FilterForm
         fields = ["q", "council", "cohort", "level", "status", "stalled"]
 
     def __init__(self, data=None, *args, user, **kwargs):
@@ -155,6 +157,14 @@ class LearnerFilter(django_filters.FilterSet):
             del self.filters["cohort"]
             councils = councils_visible_to(user).order_by("name")
             self.filters["council"].extra["options"] = _Options(_council_rows(councils))
+
+    def valid_query(self) -> str:
+        """The query string without the filters in error: the learners the page lists once it
+        has said which filter it could not use, and so what its CSV link downloads."""
+        query = self.data.copy()
+        for name in self.errors:
+            query.pop(name, None)
+        return query.urlencode()
 
     def search(self, queryset, name, value):
         return queryset.filter(learner_search_q(value))

@@ -61,7 +61,7 @@ def learner_list_view(request):
             "filterset": filterset,
             "page": learner_page(request, filterset.qs),
             "can_manage": user_is_programme_staff(request.user),
-            "query": request.GET.urlencode(),
+            "export_query": filterset.valid_query(),
         },
     )
 

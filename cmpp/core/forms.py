@@ -316,6 +316,21 @@ class GovukForm(GovukErrorMessages, forms.Form):
     """Every form of the portal: Django's form with GOV.UK messages."""
 
 
+class FilterForm(GovukForm):
+    """A list's filters. Their values come from links (a bookmark, a link in an email, a code
+    typed into the address bar), so a value the list does not know is named back to the user
+    with where to find the ones it does."""
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = (
+                    f"{_subject(_label(field, name))} has no option “%(value)s”: "
+                    "choose one from the list"
+                )
+        super().full_clean()
+
+
 def add_service_errors(form, error) -> None:
     """Show a service's refusal (a ValidationError) on the form: under the field it names where
     the form has that field, otherwise above the form."""

@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings as django_settings
@@ -232,7 +233,18 @@ def _check_one_programme(spec):
         assert_holds_no_one_else(html, f"/learners/ {query}", echoed=query.values())
         shown = re.search(r"(\d+) learners?</caption>", html)
         assert shown and int(shown[1]) <= len(mine), query
-        rows = _csv_rows(client.get(reverse("learners:export"), query))
+        export = client.get(reverse("learners:export"), query)
+        if query.get("council", own.code) != own.code:
+            # Another council's code is as unknown to the SRO as a made-up one: the list opens
+            # and says so, and holds no one else (above); no file is made.
+            assert "<title>Error: " in html, query
+            assert export.status_code == 302, query
+            where, _, asked = export["Location"].partition("?")
+            assert where == reverse("learners:list") and parse_qs(asked) == {
+                name: [value] for name, value in query.items()
+            }
+            continue
+        rows = _csv_rows(export)
         assert {row["council_code"] for row in rows} <= {own.code}, query
         assert {row["email"] for row in rows} <= own_emails, query
     everyone = _csv_rows(client.get(reverse("learners:export")))

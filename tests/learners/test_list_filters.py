@@ -183,7 +183,7 @@ def test_the_council_and_cohort_filters_follow_every_change_to_councils_and_coho
     assert "Newtown Borough" not in page and "PRAC-WINTER" not in page
     # A code no longer there is never looked up by a stale id: the page says it is unknown.
     assert (
-        "PRAC-WINTER is not one of the available choices"
+        "Cohort has no option “PRAC-WINTER”: choose one from the list"
         in client.get("/learners/?cohort=PRAC-WINTER").text
     )
 
@@ -199,7 +199,13 @@ def test_an_sro_sees_only_their_own_councils_in_the_council_filter(client, cast,
 
 @pytest.mark.parametrize(
     "path",
-    ["/learners/?cohort=GONE-1", "/councils/?region=atlantis", "/cohorts/?status=sleeping"],
+    [
+        "/learners/?cohort=GONE-1",
+        "/learners/?sort=fastest",
+        "/councils/?region=atlantis",
+        "/cohorts/?status=sleeping",
+        "/councils/support/?specialist=99999",
+    ],
 )
 def test_a_filter_value_the_list_does_not_know_is_shown_as_an_error(client, cast, people, path):
     """A mistyped or out-of-date link: the page says which filter it could not use, in the
@@ -209,11 +215,38 @@ def test_a_filter_value_the_list_does_not_know_is_shown_as_an_error(client, cast
     assert "<title>Error: " in page
     assert 'class="govuk-error-summary' in page and "There is a problem" in page
     assert page.count('<p class="govuk-error-message"') == 1
-    assert "is not one of the available choices" in page
+    assert " has no option “" in page and "”: choose one from the list" in page
     assert "govuk-select--error" in page and 'aria-describedby="id_' in page
     unfiltered = client.get(path.split("?")[0]).text
     caption = re.compile(r"<caption[^>]*>(.*?)</caption>", re.S)
     assert caption.search(page)[1] == caption.search(unfiltered)[1]
+
+
+def test_the_csv_link_beside_an_unknown_filter_downloads_the_learners_shown(client, cast, people):
+    """The list names the filter it could not use and lists learners without it; its CSV link
+    leaves that filter out too, so the file holds what the page shows."""
+    client.force_login(cast.staff)
+    page = client.get("/learners/?cohort=GONE-1&stalled=yes").text
+    assert "Cohort has no option “GONE-1”: choose one from the list" in page
+    assert 'href="/learners/export.csv?stalled=yes"' in page
+    response = client.get("/learners/export.csv?stalled=yes")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert [row["last_name"] for row in csv.DictReader(io.StringIO(content))] == ["Zzstall"]
+
+
+@pytest.mark.parametrize("user", ["staff", "sro_a"])
+def test_an_export_link_with_an_unknown_filter_value_goes_to_the_list_that_says_so(
+    client, cast, people, user
+):
+    """A stale bookmark to the CSV gives no file that quietly ignores a filter: the list opens
+    with the filter in error."""
+    client.force_login(getattr(cast, user))
+    response = client.get("/learners/export.csv?council=E09999999&status=active")
+    assert response.status_code == 302
+    assert response["Location"] == "/learners/?council=E09999999&status=active"
+    page = client.get(response["Location"]).text
+    assert "<title>Error: " in page
+    assert "Council has no option “E09999999”: choose one from the list" in page
 
 
 def test_a_known_filter_value_shows_no_error(client, cast, people):
