@@ -127,36 +127,53 @@ def report_build(*, report_id: int, worker: str = "") -> ProgressReport:
         report.built_by = worker
         report.error = ""
         report.save(update_fields=["status", "started_at", "built_by", "error", "updated_at"])
+    run = (worker, report.started_at)
     started = time.monotonic()
     try:
         rendered = report_render(report)
     except Exception as exc:  # noqa: BLE001 - any failure is reported on the row, in words
         with transaction.atomic():
-            report = ProgressReport.objects.select_for_update().get(pk=report_id)
-            if report.status == ProgressReport.Status.READY:
-                return report  # another run of the same report built it meanwhile
-            report.status = ProgressReport.Status.FAILED
-            report.error = f"The report could not be drawn: {type(exc).__name__}: {exc}"[:2000]
-            report.finished_at = timezone.now()
-            report.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        return report
+            current = _locked_if_still_building(report_id, run)
+            if current is None:
+                return ProgressReport.objects.get(pk=report_id)
+            current.status = ProgressReport.Status.FAILED
+            current.error = f"The report could not be drawn: {type(exc).__name__}: {exc}"[:2000]
+            current.finished_at = timezone.now()
+            current.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        return current
+    previous = [stored.name for stored in (report.file, report.data) if stored]
     for stored, name, content in (
         (report.file, report.download_name, rendered.pdf),
         (report.data, report.data_name, rendered.csv),
     ):
-        if stored:
-            stored.delete(save=False)
         stored.save(name, ContentFile(content), save=False)
-    report.pages = rendered.pages
-    report.bytes = len(rendered.pdf)
-    report.seconds = round(time.monotonic() - started, 2)
-    report.status = ProgressReport.Status.READY
-    report.finished_at = timezone.now()
     with transaction.atomic():
+        current = _locked_if_still_building(report_id, run)
+        if current is None:
+            # Queued again while it was drawn (its learners anonymised), or built meanwhile by
+            # another run: this run's files are not the report's.
+            for stored in (report.file, report.data):
+                stored.storage.delete(stored.name)
+            return ProgressReport.objects.get(pk=report_id)
+        report.pages = rendered.pages
+        report.bytes = len(rendered.pdf)
+        report.seconds = round(time.monotonic() - started, 2)
+        report.status = ProgressReport.Status.READY
+        report.finished_at = timezone.now()
         report.save()
         if report.is_scheduled:
             _report_ready_emails_queue(report)
+    # The files of an earlier build, once the new ones are the report's.
+    for name in set(previous) - {report.file.name, report.data.name}:
+        report.file.storage.delete(name)
     return report
+
+
+def _locked_if_still_building(report_id: int, run: tuple[str, object]) -> ProgressReport | None:
+    """The report, locked, if it is still being built by this run (worker, start); else None."""
+    current = ProgressReport.objects.select_for_update().get(pk=report_id)
+    building = current.status == ProgressReport.Status.BUILDING
+    return current if building and (current.built_by, current.started_at) == run else None
 
 
 def _report_ready_emails_queue(report: ProgressReport) -> int:
@@ -238,12 +255,15 @@ def council_reports_rebuild(*, council_since: dict[int, date]) -> int:
     naming = Q()
     for council_id, since in council_since.items():
         naming |= Q(council_id=council_id, as_at__gte=since)
-    ready = ProgressReport.objects.filter(
-        naming, kind=ProgressReport.Kind.COUNCIL, status=ProgressReport.Status.READY
+    # A report being built now may have read the names before this commit: it is queued again
+    # too, and the run under way, finding it no longer its own, throws its file away.
+    drawn = [ProgressReport.Status.READY, ProgressReport.Status.BUILDING]
+    naming_reports = ProgressReport.objects.filter(
+        naming, kind=ProgressReport.Kind.COUNCIL, status__in=drawn
     )
-    ids = list(ready.values_list("pk", flat=True))
-    ProgressReport.objects.filter(pk__in=ids, status=ProgressReport.Status.READY).update(
-        status=ProgressReport.Status.QUEUED, updated_at=timezone.now()
+    ids = list(naming_reports.values_list("pk", flat=True))
+    ProgressReport.objects.filter(pk__in=ids, status__in=drawn).update(
+        status=ProgressReport.Status.QUEUED, built_by="", updated_at=timezone.now()
     )
     for report_id in ids:
         transaction.on_commit(lambda report_id=report_id: _queue_build(report_id))

@@ -391,6 +391,48 @@ def test_council_reports_that_named_the_learner_are_built_again_without_them(
         assert report.file.name == untouched[report.pk]
 
 
+def test_a_report_being_built_as_the_learner_is_anonymised_is_built_again_without_them(
+    cast, gone, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The build read the learner's name before the anonymisation committed: it must not be
+    stored as the report. The run throws its files away and the report is built again."""
+    import io
+
+    from pypdf import PdfReader
+
+    from cmpp.reports import services as reports
+    from cmpp.reports.models import ProgressReport
+
+    settings.MEDIA_ROOT = tmp_path
+    report = ProgressReport.objects.create(
+        kind=ProgressReport.Kind.COUNCIL, council=cast.council_a, as_at=timezone.localdate()
+    )
+    drawn = []
+    render = reports.report_render
+
+    def render_then_anonymise(report):
+        rendered = render(report)
+        drawn.append(rendered)
+        if len(drawn) == 1:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert services.learners_anonymise_due() == 1
+        return rendered
+
+    monkeypatch.setattr(reports, "report_render", render_then_anonymise)
+    reports.report_build(report_id=report.pk)
+
+    assert len(drawn) == 2  # the first run's drawing, then the build queued again
+    assert b"Marrowfieldqx" in drawn[0].csv
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.READY
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(report.file.read())).pages)
+    assert "Marrowfieldqx" not in text + report.data.read().decode()
+    # Only the report's own two files are left: the first run's were thrown away.
+    assert sorted(p.name for p in (tmp_path / "reports").rglob("*.*")) == sorted(
+        name.rsplit("/", 1)[-1] for name in (report.file.name, report.data.name)
+    )
+
+
 def test_an_email_to_someone_else_keeps_everything_but_the_learners_name(cast, gone):
     services.learners_anonymise_due()
     digest = OutboundEmail.objects.get(purpose=OutboundEmail.Purpose.AT_RISK_DIGEST)

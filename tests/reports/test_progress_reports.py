@@ -91,6 +91,25 @@ def test_a_render_that_fails_marks_the_report_failed_with_the_reason(cast, bodie
     assert "fonts missing" in report.error and not report.file
 
 
+def test_a_render_that_fails_after_the_report_was_queued_again_leaves_it_queued(
+    cast, bodies, monkeypatch
+):
+    """Queued again while it was drawn (its learners anonymised): the next build decides, not
+    this run's failure."""
+    dluhc, _ = bodies
+    report = ProgressReport.objects.create(
+        kind=ProgressReport.Kind.PROGRAMME, organisation=dluhc, as_at=date(2026, 11, 30)
+    )
+
+    def queued_again_then_broken(**kwargs):
+        ProgressReport.objects.filter(pk=report.pk).update(status=ProgressReport.Status.QUEUED)
+        raise RuntimeError("fonts missing")
+
+    monkeypatch.setattr(services.printing, "render", queued_again_then_broken)
+    built = services.report_build(report_id=report.pk)
+    assert built.status == ProgressReport.Status.QUEUED and built.error == ""
+
+
 def test_building_twice_leaves_one_file(cast, bodies, tmp_path):
     dluhc, _ = bodies
     report = ProgressReport.objects.create(
