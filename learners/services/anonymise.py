@@ -41,9 +41,11 @@ ANONYMISED_LAST_NAME = "learner"
 ANONYMISED_TEXT = "Anonymised"
 ANONYMISED_DOMAIN = "anonymised.invalid"  # .invalid is reserved: nothing is ever sent there
 ANONYMISED_REASON = "Personal data anonymised"
-# Learners anonymised in one transaction: small enough that a batch holds its locks briefly,
-# large enough that 20,000 learners take 40 batches of a few queries each.
-ANONYMISE_BATCH = 500
+# Learners anonymised in one transaction. Each one's name is looked for in every email of the
+# outbox (free text, such as a meeting's description, can name them too), about 0.2 s a name at
+# 500,000 emails: a batch of 20 keeps each transaction to seconds, where 500 held its locks for
+# a minute and a half (docs/benchmarks.md, "Anonymising a batch of learners").
+ANONYMISE_BATCH = 20
 
 
 def anonymise_cutoff(today: date | None = None) -> datetime:

@@ -238,3 +238,45 @@ def test_links_in_the_html_part_are_links(django_capture_on_commit_callbacks):
         queue()
     html, _ = mail.outbox[0].alternatives[0]
     assert '<a href="http://127.0.0.1:8000/accounts/invitation/abc/"' in html
+
+
+def test_anonymising_names_replaces_each_in_every_email_that_holds_it_and_nothing_else():
+    """A name inside a longer one leaves the longer whole, a name in the HTML part is replaced
+    where HTML escaped it too, and an email naming nobody on the list is untouched."""
+
+    def email(key, subject, text, html=""):
+        return OutboundEmail.objects.create(
+            key=key,
+            purpose=OutboundEmail.Purpose.AT_RISK_DIGEST,
+            to_email="sro@a.test",
+            subject=subject,
+            body_text=text,
+            body_html=html,
+        )
+
+    digest = email(
+        "digest", "2 learners", "- Ann Leeds\n- Ann Lee\n- Ann Lee (again)\n- Ada Lovelace"
+    )
+    named = email(
+        "named",
+        "About Ann Lee",
+        "Dara O'Neill (a.b+c) [x]*",
+        "<p>Dara O&#x27;Neill (a.b+c) [x]*</p>",
+    )
+    other = email("other", "About Ada", "- Ada Lovelace, Ann Le")
+
+    services.emails_anonymise(
+        addresses=[],
+        names=["Ann Lee", "Ann Leeds", "Dara O'Neill (a.b+c) [x]*", " "],
+        replacement="Anonymised learner",
+    )
+
+    digest.refresh_from_db()
+    assert digest.body_text == (
+        "- Anonymised learner\n- Anonymised learner\n- Anonymised learner (again)\n- Ada Lovelace"
+    )
+    named.refresh_from_db()
+    assert named.subject == "About Anonymised learner"
+    assert named.body_html == "<p>Anonymised learner</p>"
+    untouched = OutboundEmail.objects.get(pk=other.pk)
+    assert (untouched.body_text, untouched.updated_at) == (other.body_text, other.updated_at)
