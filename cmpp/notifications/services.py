@@ -10,6 +10,7 @@ longer than the task can live, however many rows its batch has.
 
 import logging
 import random
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, Value
-from django.db.models.functions import Cast, Concat, Replace
+from django.db.models.functions import Cast, Concat
 from django.template import Context, engines
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -568,32 +569,45 @@ def email_sweep() -> int:
 ANONYMISED_EMAIL_TEXT = "Removed: the recipient's personal data was anonymised."
 
 
-@transaction.atomic
+def _whole_name(name: str) -> re.Pattern:
+    """The name where it stands alone: not inside a longer word (Ann Lee in Ann Leeson)."""
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
 def _emails_rename(*, names: set[str], replacement: str) -> int:
-    """Replace each of `names` by `replacement` in the emails that hold one, longest name first
-    so that a name inside a longer one (Ann Lee, Ann Leeds) leaves the longer whole; in the HTML
-    part, as HTML escaped it too. One UPDATE per name, each reading the whole outbox: measured
-    in docs/benchmarks.md (Anonymising a batch of learners). Returns the updates' row counts."""
-    renamed = 0
+    """Replace each of `names`, where it stands as a whole name, by `replacement` in the emails
+    that hold it: Ann Lee is replaced in "Ann Lee, Ann Leeson" but Ann Leeson is left, whoever is
+    anonymised later. The HTML part has it as HTML escaped it too. Each name is looked for in
+    every email of the outbox (measured in docs/benchmarks.md, "Anonymising a batch of
+    learners"); the few emails that hold it are changed here. Returns how many were changed."""
+    changed: dict[int, OutboundEmail] = {}
     for name in sorted(names, key=lambda name: (-len(name), name)):
-        escaped = html_escape(name)
+        text, html = _whole_name(name), _whole_name(html_escape(name))
         # The text part always holds what the HTML part does: it alone is searched.
-        naming = OutboundEmail.objects.filter(
+        holding = OutboundEmail.objects.filter(
             Q(body_text__contains=name) | Q(subject__contains=name)
-        )
-        renamed += naming.update(
-            subject=Replace("subject", Value(name), Value(replacement)),
-            body_text=Replace("body_text", Value(name), Value(replacement)),
-            body_html=Replace(
-                Replace("body_html", Value(name), Value(replacement)),
-                Value(escaped),
-                Value(html_escape(replacement)),
-            ),
-            updated_at=timezone.now(),
-        )
-    return renamed
+        ).only("pk", "subject", "body_text", "body_html")
+        for email in holding:
+            email = changed.get(email.pk, email)
+            plain, escaped = (lambda _: replacement), (lambda _: html_escape(replacement))
+            renamed = (
+                text.sub(plain, email.subject),
+                text.sub(plain, email.body_text),
+                html.sub(escaped, text.sub(plain, email.body_html)),
+            )
+            if renamed != (email.subject, email.body_text, email.body_html):
+                email.subject, email.body_text, email.body_html = renamed
+                changed[email.pk] = email
+    now = timezone.now()
+    for email in changed.values():
+        email.updated_at = now
+    OutboundEmail.objects.bulk_update(
+        changed.values(), ["subject", "body_text", "body_html", "updated_at"], batch_size=500
+    )
+    return len(changed)
 
 
+@transaction.atomic
 def emails_anonymise(*, addresses, names=(), replacement: str = "") -> int:
     """Remove from the outbox what it holds about the people at these addresses. The portal
     writes to learners' and accounts' addresses, which are stored in lower case, so the lookup
@@ -601,8 +615,7 @@ def emails_anonymise(*, addresses, names=(), replacement: str = "") -> int:
     when it went) with its recipient, subject, text and files removed; one not sent is deleted,
     so nothing is ever sent to them or resent by staff. Emails to other people that name them
     (an SRO's at-risk digest lists learners by full name) have each of `names` replaced by
-    `replacement` in their subject and text. Returns how many rows were changed or deleted (a
-    row holding two of the names counts twice)."""
+    `replacement` in their subject and text. Returns how many rows were changed or deleted."""
     addresses = {address.strip().lower() for address in addresses if address}
     renamed = _emails_rename(
         names={name.strip() for name in names if name and name.strip()}, replacement=replacement

@@ -135,11 +135,18 @@ def report_build(*, report_id: int, worker: str = "") -> ProgressReport:
         with transaction.atomic():
             current = _locked_if_still_building(report_id, run)
             if current is None:
-                return ProgressReport.objects.get(pk=report_id)
+                # Queued again, built by another run, or deleted, meanwhile.
+                return ProgressReport.objects.filter(pk=report_id).first() or report
+            # A failed report keeps no file: an earlier build's may name someone anonymised.
+            earlier = [stored.name for stored in (current.file, current.data) if stored]
+            current.file = current.data = ""
             current.status = ProgressReport.Status.FAILED
             current.error = f"The report could not be drawn: {type(exc).__name__}: {exc}"[:2000]
             current.finished_at = timezone.now()
-            current.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            current.save(
+                update_fields=["file", "data", "status", "error", "finished_at", "updated_at"]
+            )
+        _files_delete(report.file.storage, earlier)
         return current
     previous = [stored.name for stored in (report.file, report.data) if stored]
     for stored, name, content in (
@@ -147,33 +154,44 @@ def report_build(*, report_id: int, worker: str = "") -> ProgressReport:
         (report.data, report.data_name, rendered.csv),
     ):
         stored.save(name, ContentFile(content), save=False)
-    with transaction.atomic():
-        current = _locked_if_still_building(report_id, run)
-        if current is None:
-            # Queued again while it was drawn (its learners anonymised), or built meanwhile by
-            # another run: this run's files are not the report's.
-            for stored in (report.file, report.data):
-                stored.storage.delete(stored.name)
-            return ProgressReport.objects.get(pk=report_id)
-        report.pages = rendered.pages
-        report.bytes = len(rendered.pdf)
-        report.seconds = round(time.monotonic() - started, 2)
-        report.status = ProgressReport.Status.READY
-        report.finished_at = timezone.now()
-        report.save()
-        if report.is_scheduled:
-            _report_ready_emails_queue(report)
+    drawn = [report.file.name, report.data.name]
+    try:
+        with transaction.atomic():
+            current = _locked_if_still_building(report_id, run)
+            if current is not None:
+                report.pages = rendered.pages
+                report.bytes = len(rendered.pdf)
+                report.seconds = round(time.monotonic() - started, 2)
+                report.status = ProgressReport.Status.READY
+                report.finished_at = timezone.now()
+                report.save()
+                if report.is_scheduled:
+                    _report_ready_emails_queue(report)
+    except BaseException:
+        _files_delete(report.file.storage, drawn)  # the row never took them
+        raise
+    if current is None:
+        # Queued again while it was drawn (its learners anonymised), built meanwhile by another
+        # run, or deleted: this run's files are not the report's.
+        _files_delete(report.file.storage, drawn)
+        return ProgressReport.objects.filter(pk=report_id).first() or report
     # The files of an earlier build, once the new ones are the report's.
-    for name in set(previous) - {report.file.name, report.data.name}:
-        report.file.storage.delete(name)
+    _files_delete(report.file.storage, set(previous) - set(drawn))
     return report
 
 
+def _files_delete(storage, names) -> None:
+    for name in names:
+        storage.delete(name)
+
+
 def _locked_if_still_building(report_id: int, run: tuple[str, object]) -> ProgressReport | None:
-    """The report, locked, if it is still being built by this run (worker, start); else None."""
-    current = ProgressReport.objects.select_for_update().get(pk=report_id)
-    building = current.status == ProgressReport.Status.BUILDING
-    return current if building and (current.built_by, current.started_at) == run else None
+    """The report, locked, if it is still there and being built by this run (worker, start);
+    else None."""
+    current = ProgressReport.objects.select_for_update().filter(pk=report_id).first()
+    if current is None or current.status != ProgressReport.Status.BUILDING:
+        return None
+    return current if (current.built_by, current.started_at) == run else None
 
 
 def _report_ready_emails_queue(report: ProgressReport) -> int:

@@ -240,9 +240,10 @@ def test_links_in_the_html_part_are_links(django_capture_on_commit_callbacks):
     assert '<a href="http://127.0.0.1:8000/accounts/invitation/abc/"' in html
 
 
-def test_anonymising_names_replaces_each_in_every_email_that_holds_it_and_nothing_else():
-    """A name inside a longer one leaves the longer whole, a name in the HTML part is replaced
-    where HTML escaped it too, and an email naming nobody on the list is untouched."""
+def test_anonymising_names_replaces_each_whole_name_and_nothing_else():
+    """A name is replaced where it stands whole: inside a longer name (Ann Lee in Ann Leeds or
+    Ann Leeson) it is left, whoever is anonymised and in whatever order. In the HTML part it is
+    replaced where HTML escaped it too; an email naming nobody on the list is untouched."""
 
     def email(key, subject, text, html=""):
         return OutboundEmail.objects.create(
@@ -255,7 +256,7 @@ def test_anonymising_names_replaces_each_in_every_email_that_holds_it_and_nothin
         )
 
     digest = email(
-        "digest", "2 learners", "- Ann Leeds\n- Ann Lee\n- Ann Lee (again)\n- Ada Lovelace"
+        "digest", "2 learners", "- Ann Leeds\n- Ann Lee\n- Ann Lee (again)\n- Ann Leeson"
     )
     named = email(
         "named",
@@ -263,20 +264,22 @@ def test_anonymising_names_replaces_each_in_every_email_that_holds_it_and_nothin
         "Dara O'Neill (a.b+c) [x]*",
         "<p>Dara O&#x27;Neill (a.b+c) [x]*</p>",
     )
-    other = email("other", "About Ada", "- Ada Lovelace, Ann Le")
+    other = email("other", "About Ada", "- Ada Lovelace, Ann Le, Ann Leeson")
+    anonymised = "Anonymised learner"
 
-    services.emails_anonymise(
-        addresses=[],
-        names=["Ann Lee", "Ann Leeds", "Dara O'Neill (a.b+c) [x]*", " "],
-        replacement="Anonymised learner",
+    # Ann Lee in one batch, Ann Leeds in a later one.
+    changed = services.emails_anonymise(
+        addresses=[], names=["Ann Lee", "Dara O'Neill (a.b+c) [x]*", " "], replacement=anonymised
     )
+    assert changed == 2
+    services.emails_anonymise(addresses=[], names=["Ann Leeds"], replacement=anonymised)
 
     digest.refresh_from_db()
     assert digest.body_text == (
-        "- Anonymised learner\n- Anonymised learner\n- Anonymised learner (again)\n- Ada Lovelace"
+        "- Anonymised learner\n- Anonymised learner\n- Anonymised learner (again)\n- Ann Leeson"
     )
     named.refresh_from_db()
     assert named.subject == "About Anonymised learner"
-    assert named.body_html == "<p>Anonymised learner</p>"
+    assert named.body_text == anonymised and named.body_html == f"<p>{anonymised}</p>"
     untouched = OutboundEmail.objects.get(pk=other.pk)
     assert (untouched.body_text, untouched.updated_at) == (other.body_text, other.updated_at)

@@ -110,6 +110,69 @@ def test_a_render_that_fails_after_the_report_was_queued_again_leaves_it_queued(
     assert built.status == ProgressReport.Status.QUEUED and built.error == ""
 
 
+def test_a_report_deleted_while_it_is_drawn_leaves_no_file(cast, bodies, tmp_path, monkeypatch):
+    dluhc, _ = bodies
+    report = ProgressReport.objects.create(
+        kind=ProgressReport.Kind.PROGRAMME, organisation=dluhc, as_at=date(2026, 11, 30)
+    )
+    render = services.report_render
+
+    def deleted_meanwhile(report):
+        rendered = render(report)
+        ProgressReport.objects.filter(pk=report.pk).delete()
+        return rendered
+
+    monkeypatch.setattr(services, "report_render", deleted_meanwhile)
+    services.report_build(report_id=report.pk)
+    assert not ProgressReport.objects.filter(pk=report.pk).exists()
+    assert list((tmp_path / "reports").rglob("*.*")) == []
+
+
+def test_a_report_that_fails_when_built_again_keeps_no_earlier_file(
+    cast, bodies, tmp_path, monkeypatch
+):
+    """Built again after its learners were anonymised, and failing: the earlier file, which
+    may name them, is not kept on disk under a failed report."""
+    dluhc, _ = bodies
+    report = ProgressReport.objects.create(
+        kind=ProgressReport.Kind.PROGRAMME, organisation=dluhc, as_at=date(2026, 11, 30)
+    )
+    services.report_build(report_id=report.pk)
+    assert len(list((tmp_path / "reports").rglob("*.*"))) == 2
+    ProgressReport.objects.filter(pk=report.pk).update(status=ProgressReport.Status.QUEUED)
+
+    def broken(**kwargs):
+        raise RuntimeError("fonts missing")
+
+    monkeypatch.setattr(services.printing, "render", broken)
+    failed = services.report_build(report_id=report.pk)
+    assert failed.status == ProgressReport.Status.FAILED
+    assert not failed.file and not failed.data
+    assert list((tmp_path / "reports").rglob("*.*")) == []
+
+
+def test_a_report_whose_ready_step_fails_leaves_no_file_of_that_run(
+    cast, bodies, tmp_path, monkeypatch
+):
+    dluhc, _ = bodies
+    report = ProgressReport.objects.create(
+        kind=ProgressReport.Kind.PROGRAMME,
+        organisation=dluhc,
+        as_at=date(2026, 11, 30),
+        is_scheduled=True,
+    )
+
+    def mail_down(report):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(services, "_report_ready_emails_queue", mail_down)
+    with pytest.raises(ConnectionError):
+        services.report_build(report_id=report.pk)
+    assert list((tmp_path / "reports").rglob("*.*")) == []
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.BUILDING and not report.file
+
+
 def test_building_twice_leaves_one_file(cast, bodies, tmp_path):
     dluhc, _ = bodies
     report = ProgressReport.objects.create(
