@@ -28,6 +28,7 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))  # run as a script: `bench` and the project must import
 
 from bench.record import write_section  # noqa: E402
+from bench.scratch import django_on_seeded_database  # noqa: E402
 
 SECTION = "## Anonymising a batch of learners"
 GOAL_SECONDS = 5
@@ -52,12 +53,7 @@ def main() -> int:
         "--no-record", action="store_true", help="print the figures only; leave the docs alone"
     )
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        parser.error("set DATABASE_URL to a PostgreSQL database seeded at national scale")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmpp.settings")
-    import django
-
-    django.setup()
+    django_on_seeded_database(parser)
     from django.db import connection, transaction
 
     from cmpp.notifications.models import OutboundEmail

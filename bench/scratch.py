@@ -2,6 +2,7 @@
 before it runs and dropped after, on the server DATABASE_URL names; and running the project's
 management commands against one."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,19 @@ def manage(env: dict, *arguments: str) -> str:
     if done.returncode:
         raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{done.stderr[-5000:]}")
     return done.stdout
+
+
+def django_on_seeded_database(parser, **environment: str) -> None:
+    """Set Django up in this process on the database DATABASE_URL names, which must be a
+    PostgreSQL one already seeded at national scale (`seed_demo`, then `seed_scale`), with these
+    settings from the environment as well; the benchmark's usage error otherwise."""
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        parser.error("set DATABASE_URL to a PostgreSQL database seeded at national scale")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmpp.settings")
+    os.environ.update(environment)
+    import django
+
+    django.setup()
 
 
 def with_database(url: str, name: str) -> str:

@@ -581,6 +581,7 @@ def _emails_rename(*, names: set[str], replacement: str) -> int:
     every email of the outbox (measured in docs/benchmarks.md, "Anonymising a batch of
     learners"); the few emails that hold it are changed here. Returns how many were changed."""
     changed: dict[int, OutboundEmail] = {}
+    plain, escaped = (lambda _: replacement), (lambda _: html_escape(replacement))
     for name in sorted(names, key=lambda name: (-len(name), name)):
         text, html = _whole_name(name), _whole_name(html_escape(name))
         # The text part always holds what the HTML part does: it alone is searched.
@@ -589,7 +590,6 @@ def _emails_rename(*, names: set[str], replacement: str) -> int:
         ).only("pk", "subject", "body_text", "body_html")
         for email in holding:
             email = changed.get(email.pk, email)
-            plain, escaped = (lambda _: replacement), (lambda _: html_escape(replacement))
             renamed = (
                 text.sub(plain, email.subject),
                 text.sub(plain, email.body_text),
